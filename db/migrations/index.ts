@@ -1,0 +1,22 @@
+// Migrations are listed here rather than discovered on disk, so the same list runs
+// under tsx, vitest and the CLI. Append only: a landed migration is never edited.
+import type { Knex } from 'knex';
+import * as m01 from './20261124_01_create_people';
+import * as m02 from './20261124_02_create_cycles_and_branch_reviews';
+import * as m03 from './20261124_03_create_audit_outbox_timers';
+import * as m04 from './20261124_04_create_idempotency_and_ballots';
+
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+
+const migrations: Record<string, Migration> = {
+  '20261124_01_create_people': m01,
+  '20261124_02_create_cycles_and_branch_reviews': m02,
+  '20261124_03_create_audit_outbox_timers': m03,
+  '20261124_04_create_idempotency_and_ballots': m04,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

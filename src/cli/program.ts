@@ -1,0 +1,319 @@
+// The command line (`npm run cli -- …`). Every command takes --json; errors print
+// { "error": { code, message } } and exit non-zero. runCli is also called in-process by the tests.
+import fs from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { loadSettings } from '../config';
+import { parseBranchesCsv, parsePanelCsv } from '../domain/roster';
+import { actorByEmail, type Actor } from '../engine/actors';
+import { branchStatus, cycleStatus } from '../engine/status';
+import { AppError, invalidInput } from '../errors';
+import { hashPassword } from '../security/passwords';
+import { openServices, type Services } from '../services';
+import { issueBallots, castBallotByToken } from '../engine/ballots';
+import { listMails, requeueMail } from '../store/outbox';
+import { listCycles } from '../store/cycles';
+import { addRole, firstUserWithRole, upsertUser } from '../store/users';
+import { migrate } from '../store/db';
+import { progressBar } from './progress';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Draw a progress bar (only on a terminal, never with --json). */
+  tty: boolean;
+}
+
+const ROLES = ['office', 'leader', 'secretary', 'evaluator'] as const;
+
+function parseJsonArg(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalidInput([{ field, message: `不是合法的 JSON：${(err as Error).message}` }]);
+  }
+}
+
+function readFile(path: string, field: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    throw invalidInput([{ field, message: `无法读取文件 ${path}` }]);
+  }
+}
+
+function isoArg(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw invalidInput([{ field, message: `不是合法的时间：${value}` }]);
+  return new Date(t).toISOString();
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let services: Services | undefined;
+  const open = async () => (services ??= await openServices(loadSettings(io.env)));
+  let json = false;
+  const out = (value: unknown, human: string) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+  const actorFor = async (s: Services, email?: string): Promise<Actor> => {
+    if (email) return actorByEmail(s.db, email);
+    // The office by default: the first user holding the office role.
+    const row = await firstUserWithRole(s.db, 'office');
+    if (!row) throw new AppError('NOT_FOUND', '还没有党委办公室用户：请先 user add --role office 或 cycle create (no office user yet)');
+    return actorByEmail(s.db, row.email);
+  };
+
+  const program = new Command('shuping')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .option('--json', 'machine-readable output');
+  program.hook('preAction', (cmd) => {
+    json = Boolean(cmd.optsWithGlobals().json);
+  });
+
+  program.command('migrate').description('create or update the database schema').option('--json').action(async () => {
+    const s = await open();
+    const applied = await migrate(s.db);
+    out({ applied }, applied.length ? `已执行迁移：${applied.join(', ')}` : '数据库已是最新');
+  });
+
+  const user = program.command('user').description('people');
+  user
+    .command('add')
+    .requiredOption('--email <email>')
+    .requiredOption('--role <role>', ROLES.join('|'))
+    .requiredOption('--name <name>')
+    .option('--password <password>')
+    .option('--locale <locale>', 'zh-CN | en')
+    .option('--json')
+    .action(async (o) => {
+      if (!ROLES.includes(o.role)) throw invalidInput([{ field: 'role', message: `须为 ${ROLES.join(', ')} 之一` }]);
+      if (!/^[^@\s]+@[^@\s]+$/.test(o.email)) throw invalidInput([{ field: 'email', message: '邮箱格式不正确' }]);
+      if (o.locale && !['zh-CN', 'en'].includes(o.locale)) throw invalidInput([{ field: 'locale', message: '须为 zh-CN 或 en' }]);
+      if (o.password !== undefined && o.password.length < 8) throw invalidInput([{ field: 'password', message: '密码至少 8 位' }]);
+      const s = await open();
+      const passwordHash = o.password ? await hashPassword(o.password) : null;
+      const now = new Date().toISOString();
+      const { user: u, created } = await s.db.transaction(async (trx) => {
+        const r = await upsertUser(trx, { email: o.email, name: o.name, locale: o.locale, passwordHash }, now);
+        await addRole(trx, r.user.id, o.role);
+        return r;
+      });
+      out({ user: { id: u.id, email: u.email, name: u.name, role: o.role, created } }, `${created ? '已创建' : '已更新'}用户 ${u.email}（${o.role}）`);
+    });
+
+  const cycle = program.command('cycle').description('review cycles');
+  cycle
+    .command('create')
+    .requiredOption('--config <file>', 'cycle JSON (as examples/cycle-2020.json)')
+    .option('--branches <csv>', 'branches from CSV instead of the JSON')
+    .option('--panel <csv>', 'panel from CSV instead of the JSON')
+    .option('--as <email>')
+    .option('--json')
+    .action(async (o) => {
+      const config = parseJsonArg(readFile(o.config, 'config'), 'config') as Record<string, unknown>;
+      if (o.branches) config.branches = parseBranchesCsv(readFile(o.branches, 'branches'));
+      if (o.panel) config.panel = parsePanelCsv(readFile(o.panel, 'panel'));
+      const s = await open();
+      const { cycle: c, newUsers } = await s.engine.createCycle(config, await actorFor(s, o.as));
+      out({ cycle: { id: c.id, year: c.year, state: c.state }, newUsers }, `已创建述评周期 ${c.year}（id ${c.id}，${c.state}），新用户 ${newUsers} 人`);
+    });
+  cycle
+    .command('launch')
+    .requiredOption('--cycle <cycle>', 'id or year')
+    .option('--as <email>')
+    .option('--now <iso>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const bar = io.tty && !json ? progressBar(io.stderr, '创建支部述评') : undefined;
+      const { cycle: c, created } = await s.engine.launchCycle(o.cycle, await actorFor(s, o.as), {
+        now: isoArg(o.now, 'now'),
+        onProgress: bar,
+      });
+      out({ cycle: { id: c.id, year: c.year, state: c.state }, created }, `已启动述评周期 ${c.year}：新建 ${created} 个支部述评`);
+    });
+  cycle.command('list').option('--json').action(async () => {
+    const s = await open();
+    const rows = await listCycles(s.db);
+    out({ cycles: rows.map((c) => ({ id: c.id, year: c.year, title: c.title, state: c.state })) }, rows.map((c) => `${c.id}\t${c.year}\t${c.state}\t${c.title}`).join('\n'));
+  });
+
+  program
+    .command('event')
+    .description('branch events')
+    .command('send')
+    .requiredOption('--cycle <cycle>', 'id or year')
+    .option('--branch <code>')
+    .option('--type <type>')
+    .option('--data <json>')
+    .option('--as <email>', 'acting user (the office by default)')
+    .option('--expected-version <n>')
+    .option('--key <key>', 'Idempotency-Key')
+    .option('--file <jsonl>', 'many events, one JSON object a line')
+    .option('--now <iso>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const now = isoArg(o.now, 'now');
+      if (o.file) {
+        const lines = readFile(o.file, 'file').split('\n');
+        let ok = 0;
+        let failed = 0;
+        for (const [n, line] of lines.entries()) {
+          if (!line.trim()) continue;
+          try {
+            const ev = parseJsonArg(line, `line ${n + 1}`) as Record<string, unknown>;
+            const res = await sendOne(s, { cycle: o.cycle, ...ev, as: ev.as ?? o.as, now });
+            ok++;
+            out({ line: n + 1, ...res }, `第 ${n + 1} 行：${String(ev.branch ?? '全周期')} ${String(ev.type)} → ${res.state}（v${res.version}）`);
+          } catch (err) {
+            failed++;
+            const e = err instanceof AppError ? err : new AppError('BAD_REQUEST', String((err as Error).message));
+            out({ line: n + 1, ...e.toJSON() }, `第 ${n + 1} 行：错误 ${e.code}：${e.message}`);
+          }
+        }
+        if (!json) io.stdout(`完成：成功 ${ok}，失败 ${failed}\n`);
+        return;
+      }
+      if (!o.type) throw invalidInput([{ field: 'type', message: '缺少 --type' }]);
+      const res = await sendOne(s, {
+        cycle: o.cycle,
+        branch: o.branch,
+        type: o.type,
+        data: o.data === undefined ? undefined : parseJsonArg(o.data, 'data'),
+        as: o.as,
+        expectedVersion: o.expectedVersion === undefined ? undefined : Number(o.expectedVersion),
+        key: o.key,
+        now,
+      });
+      out(res, `${o.branch ?? '全周期'} ${o.type} → ${res.state}（v${res.version}）；可用事件：${res.allowedEvents.join(', ') || '无'}`);
+    });
+
+  async function sendOne(s: Services, ev: Record<string, unknown>) {
+    const actor = await actorFor(s, ev.as as string | undefined);
+    if (ev.expectedVersion !== undefined && !Number.isInteger(ev.expectedVersion)) {
+      throw invalidInput([{ field: 'expectedVersion', message: '须为整数' }]);
+    }
+    if (!ev.branch) {
+      if (ev.type !== 'PUBLISH_RESULTS') throw invalidInput([{ field: 'branch', message: `${String(ev.type)} 需要指定支部 (--branch)` }]);
+      const { cycle: c } = await s.engine.publishResults(ev.cycle as string, actor, ev.now as string | undefined);
+      return { phase: c.state, state: c.state, version: c.version, allowedEvents: [] as string[] };
+    }
+    return s.engine.sendBranchEvent({
+      cycle: ev.cycle as string,
+      branch: String(ev.branch),
+      type: String(ev.type),
+      data: ev.data,
+      actor,
+      expectedVersion: ev.expectedVersion as number | undefined,
+      idempotencyKey: (ev.key as string | undefined) ?? undefined,
+      now: ev.now as string | undefined,
+    });
+  }
+
+  program
+    .command('tick')
+    .description('one pass of the deadline scheduler and the mail dispatcher')
+    .option('--now <iso>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const r = await s.tick(isoArg(o.now, 'now'));
+      out(r, `到期提醒 ${r.timersFired}，新邮件 ${r.mailsQueued}，已发送 ${r.mailsSent}，失败 ${r.mailsFailed}`);
+    });
+
+  program
+    .command('status')
+    .option('--cycle <cycle>')
+    .option('--branch <code>')
+    .option('--now <iso>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const now = isoArg(o.now, 'now') ?? new Date().toISOString();
+      if (!o.cycle) {
+        const rows = await listCycles(s.db);
+        out({ cycles: rows.map((c) => ({ id: c.id, year: c.year, title: c.title, state: c.state })) }, rows.map((c) => `${c.id}\t${c.year}\t${c.state}\t${c.title}`).join('\n') || '还没有述评周期');
+        return;
+      }
+      if (o.branch) {
+        const st = await branchStatus(s.db, o.cycle, o.branch, now);
+        const b = st.branch;
+        out(st, [`${b.code} ${b.name}：${b.state}（v${b.version}）`, `可用事件：${b.allowedEvents.join(', ') || '无'}`, `逾期：${b.overdue.join(', ') || '无'}`].join('\n'));
+        return;
+      }
+      const st = await cycleStatus(s.db, o.cycle, now);
+      out(
+        st,
+        [
+          `${st.cycle.year} ${st.cycle.title}：${st.cycle.state}`,
+          ...Object.entries(st.counts).map(([p, n]) => `  ${p}: ${n}`),
+          ...st.branches.map((b) => `${b.code}\t${b.phase}\t${b.overdue.length ? '逾期:' + b.overdue.join(',') : ''}\t${'grade' in b ? `${b.score} ${b.grade} #${b.rank}` : ''}`),
+        ].join('\n'),
+      );
+    });
+
+  const ballots = program.command('ballots').description('民主测评 ballots');
+  ballots
+    .command('issue')
+    .requiredOption('--cycle <cycle>')
+    .requiredOption('--branch <code>')
+    .requiredOption('--count <n>')
+    .option('--as <email>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const res = await issueBallots(s, { cycle: o.cycle, branch: o.branch, count: Number(o.count), actor: await actorFor(s, o.as) });
+      out(res, res.ballots.map((b) => b.url).join('\n'));
+    });
+  program
+    .command('ballot')
+    .command('cast')
+    .requiredOption('--token <token>')
+    .requiredOption('--choice <choice>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const res = await castBallotByToken(s.db, o.token, o.choice);
+      out(res, '已投票');
+    });
+
+  const mail = program.command('mail').description('the outbox');
+  mail
+    .command('list')
+    .option('--status <status>', 'queued | sent | dead')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const rows = await listMails(s.db, { status: o.status });
+      out(
+        { mails: rows.map((m) => ({ id: m.id, to: m.to_email, template: m.template, subject: m.subject, status: m.status, attempts: m.attempts, lastError: m.last_error, messageId: m.message_id })) },
+        rows.map((m) => `${m.id}\t${m.status}\t${m.attempts}\t${m.to_email}\t${m.subject}${m.last_error ? `\t${m.last_error}` : ''}`).join('\n'),
+      );
+    });
+  mail
+    .command('retry')
+    .requiredOption('--id <id>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      if (!(await requeueMail(s.db, Number(o.id), new Date().toISOString()))) throw new AppError('NOT_FOUND', `没有编号为 ${o.id} 的死信`);
+      out({ requeued: Number(o.id) }, `已重新排队 ${o.id}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      io.stdout(`${JSON.stringify(new AppError('BAD_REQUEST', err.message).toJSON())}\n`);
+      return 2;
+    }
+    const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message ?? String(err));
+    io.stdout(`${JSON.stringify(e.toJSON())}\n`);
+    return 1;
+  } finally {
+    await services?.close();
+  }
+}

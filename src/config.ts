@@ -1,0 +1,25 @@
+// Runtime settings, all from the environment (DESIGN.md: Contracts).
+import path from 'node:path';
+
+export interface Settings {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  port: number;
+  baseUrl: string;
+  timezone: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const port = Number(env.PORT ?? 3000);
+  return {
+    dataDir: path.resolve(env.DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? '述评系统 <shuping@localhost>',
+    port,
+    baseUrl: (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    timezone: env.TZ_NAME ?? 'Asia/Shanghai',
+  };
+}

@@ -1,0 +1,54 @@
+// 民主测评: anonymous one-time ballots. The token is the only thing a voter holds; casting needs no sign-in.
+import { randomBytes } from 'node:crypto';
+import { ballotChoiceSchema } from '../domain/schemas';
+import { AppError, invalidInput } from '../errors';
+import { castBallot, findBallot, insertBallots } from '../store/ballots';
+import { findBranchReview, getBranchReview } from '../store/branchReviews';
+import { findCycle } from '../store/cycles';
+import type { Db } from '../store/db';
+import type { Actor } from './actors';
+import { parseConfig } from './engine';
+
+const OPEN_PHASES = ['notified', 'preparing', 'materialsReview', 'awaitingReview', 'liveReview', 'scoring', 'scored'];
+
+export async function issueBallots(
+  s: { db: Db; settings: { baseUrl: string } },
+  req: { cycle: string | number; branch: string; count: number; actor: Actor; now?: string },
+): Promise<{ ballots: { token: string; url: string }[] }> {
+  if (!req.actor.roles.includes('office')) throw new AppError('FORBIDDEN', '只有党委办公室可以发放测评票 (office only)');
+  if (!Number.isInteger(req.count) || req.count < 1 || req.count > 1000) {
+    throw invalidInput([{ field: 'count', message: '须为 1 到 1000 的整数' }]);
+  }
+  const now = req.now ?? new Date().toISOString();
+  return s.db.transaction(async (trx) => {
+    const cycle = await findCycle(trx, req.cycle);
+    if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${req.cycle} not found)`);
+    if (!parseConfig(cycle).democratic.enabled) throw invalidInput([{ field: 'cycle', message: '本周期未启用民主测评' }]);
+    const branch = await findBranchReview(trx, cycle.id, req.branch);
+    if (!branch) throw new AppError('NOT_FOUND', `本周期没有编号为 ${req.branch} 的支部`);
+    if (!OPEN_PHASES.includes(branch.phase)) throw new AppError('EVENT_NOT_ALLOWED', '结果已公布或支部已结束，不能再发放测评票', { allowedEvents: [] });
+    const rows = Array.from({ length: req.count }, () => ({
+      token: randomBytes(18).toString('base64url'),
+      cycle_id: cycle.id,
+      branch_review_id: branch.id,
+      choice: null,
+      issued_at: now,
+      cast_at: null,
+    }));
+    await insertBallots(trx, rows);
+    return { ballots: rows.map((r) => ({ token: r.token, url: `${s.settings.baseUrl}/ballot/${r.token}` })) };
+  });
+}
+
+export async function castBallotByToken(db: Db, token: string, choice: unknown, now = new Date().toISOString()): Promise<{ cast: true }> {
+  const parsed = ballotChoiceSchema.safeParse(choice);
+  if (!parsed.success) throw invalidInput([{ field: 'choice', message: '须为 满意、基本满意 或 不满意' }]);
+  return db.transaction(async (trx) => {
+    const ballot = await findBallot(trx, token);
+    if (!ballot) throw new AppError('NOT_FOUND', '测评票不存在 (unknown ballot)');
+    const branch = await getBranchReview(trx, ballot.branch_review_id);
+    if (!branch || !OPEN_PHASES.includes(branch.phase)) throw new AppError('BALLOT_USED', '测评已结束 (appraisal closed)');
+    if (!(await castBallot(trx, token, parsed.data, now))) throw new AppError('BALLOT_USED', '该测评票已使用 (ballot already used)');
+    return { cast: true as const };
+  });
+}

@@ -1,0 +1,78 @@
+// Read models for `status` (CLI and API): the shapes of DESIGN.md's contracts.
+import { DEADLINE_KINDS, DEADLINE_PHASES, type BranchReviewContext } from '../../workflows/index';
+import { isOverdue } from '../domain/deadlines';
+import { AppError } from '../errors';
+import { branchHistory } from '../store/audit';
+import { countByPhase, findBranchReview, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
+import { findCycle, type CycleRow } from '../store/cycles';
+import type { Tx } from '../store/db';
+import { allowedEvents, restore } from './machines';
+
+const cycleHead = (c: CycleRow) => ({ id: c.id, year: c.year, title: c.title, state: c.state });
+
+function contextOf(b: BranchReviewRow): BranchReviewContext {
+  return (JSON.parse(b.snapshot) as { context: BranchReviewContext }).context;
+}
+
+/** Deadline kinds that bind the branch in its phase and have passed. */
+export function overdueKinds(phase: string, ctx: BranchReviewContext, now: string): string[] {
+  return DEADLINE_KINDS.filter((k) => DEADLINE_PHASES[k].includes(phase) && isOverdue(ctx.deadlines[k], now));
+}
+
+const resultFields = (b: BranchReviewRow) =>
+  b.final_score === null ? {} : { score: Number(b.final_score), grade: b.grade, rank: b.rank };
+
+export async function cycleStatus(db: Tx, ref: string | number, now: string) {
+  const cycle = await findCycle(db, ref);
+  if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
+  const branches = await listBranchReviews(db, cycle.id);
+  return {
+    cycle: cycleHead(cycle),
+    counts: await countByPhase(db, cycle.id),
+    branches: branches.map((b) => ({
+      code: b.code,
+      name: b.name,
+      phase: b.phase,
+      state: b.state,
+      version: b.version,
+      overdue: overdueKinds(b.phase, contextOf(b), now),
+      ...resultFields(b),
+    })),
+  };
+}
+
+export async function branchStatus(db: Tx, ref: string | number, code: string, now: string) {
+  const cycle = await findCycle(db, ref);
+  if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
+  const b = await findBranchReview(db, cycle.id, code);
+  if (!b) throw new AppError('NOT_FOUND', `本周期没有编号为 ${code} 的支部 (branch ${code} not found)`);
+  const snapshot = restore('branchReview', b.workflow_version, b.snapshot);
+  const ctx = snapshot.context as BranchReviewContext;
+  const history = await branchHistory(db, b.id);
+  return {
+    branch: {
+      code: b.code,
+      name: b.name,
+      phase: b.phase,
+      state: b.state,
+      version: b.version,
+      allowedEvents: allowedEvents(snapshot),
+      deadlines: ctx.deadlines,
+      overdue: overdueKinds(b.phase, ctx, now),
+      materials: ctx.materials,
+      planItems: ctx.planItems.map(({ id, problem, measure, owner, dueDate, status }) => ({ id, problem, measure, owner, dueDate, status })),
+      ...resultFields(b),
+      ...(ctx.result ? { scoreSheet: ctx.result.scoreSheet } : {}),
+      history: history.map((h) => ({
+        at: h.at,
+        actor: h.actor,
+        event: h.event_type,
+        from: h.from_state,
+        to: h.to_state,
+        version: h.version,
+        // Individual scores stay private (评分保密): the history says a score came in, not what it was.
+        data: h.event_type === 'SUBMIT_SCORE' || h.data === null ? null : JSON.parse(h.data),
+      })),
+    },
+  };
+}

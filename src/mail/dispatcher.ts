@@ -1,0 +1,78 @@
+// The outbox dispatcher: sends queued mails after their transaction committed, marks each sent only
+// after the server accepted it (250), backs off on temporary failures and dead-letters the rest.
+import type { Tx } from '../store/db';
+import { claimDueMails, markFailed, markSent, type MailRow } from '../store/outbox';
+import type { MailTransport } from './transport';
+
+export interface DispatchOptions {
+  mailFrom: string;
+  maxAttempts?: number;
+  /** First retry after this many seconds, doubling each time, at most 6 hours. */
+  backoffSeconds?: number;
+  batchSize?: number;
+  /** How long a claimed mail is reserved for this worker before another may send it. */
+  leaseSeconds?: number;
+}
+
+export interface DispatchResult { sent: number; failed: number; dead: number }
+
+const addSeconds = (iso: string, s: number) => new Date(Date.parse(iso) + s * 1000).toISOString();
+
+/** 5xx is permanent (the server refused this mail); anything else — 4xx, a refused connection — may pass later. */
+export function isPermanent(err: unknown): boolean {
+  const code = (err as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500;
+}
+
+export function backoffSeconds(attempts: number, base: number): number {
+  return Math.min(base * 2 ** (attempts - 1), 6 * 3600);
+}
+
+export async function dispatch(db: Tx, transport: MailTransport, now: string, opts: DispatchOptions): Promise<DispatchResult> {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const base = opts.backoffSeconds ?? 60;
+  const result: DispatchResult = { sent: 0, failed: 0, dead: 0 };
+  for (;;) {
+    const batch = await claimDueMails(db, now, addSeconds(now, opts.leaseSeconds ?? 300), opts.batchSize ?? 50);
+    if (!batch.length) break;
+    for (const mail of batch) await sendOne(db, transport, mail, now, opts.mailFrom, maxAttempts, base, result);
+  }
+  return result;
+}
+
+async function sendOne(
+  db: Tx,
+  transport: MailTransport,
+  mail: MailRow,
+  now: string,
+  from: string,
+  maxAttempts: number,
+  base: number,
+  result: DispatchResult,
+): Promise<void> {
+  try {
+    await transport.send({
+      messageId: mail.message_id,
+      from,
+      to: mail.to_email,
+      subject: mail.subject,
+      text: mail.body_text,
+      html: mail.body_html,
+      attachments: mail.attachments ? JSON.parse(mail.attachments) : undefined,
+    });
+  } catch (err) {
+    const attempts = mail.attempts + 1;
+    const dead = isPermanent(err) || attempts >= maxAttempts;
+    await markFailed(db, mail.id!, {
+      attempts,
+      nextAttemptAt: addSeconds(now, backoffSeconds(attempts, base)),
+      error: err instanceof Error ? err.message : String(err),
+      dead,
+    });
+    result.failed++;
+    if (dead) result.dead++;
+    return;
+  }
+  await markSent(db, mail.id!, now);
+  result.sent++;
+}

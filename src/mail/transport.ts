@@ -1,0 +1,49 @@
+// SMTP when SMTP_URL is set; otherwise each mail becomes an .eml file in DATA_DIR/outbox/.
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  messageId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: { filename: string; content: string; contentType: string }[];
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+export function smtpTransport(url: string): MailTransport {
+  const transporter = nodemailer.createTransport(url);
+  return {
+    async send(mail) {
+      await transporter.sendMail(mail);
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Writes the raw message; the file is named by Message-ID, so a re-send overwrites rather than duplicates. */
+export function fileTransport(dir: string): MailTransport {
+  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(mail) {
+      const info = (await builder.sendMail(mail)) as unknown as { message: Buffer };
+      fs.mkdirSync(dir, { recursive: true });
+      const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_');
+      const tmp = path.join(dir, `.${name}.tmp`);
+      fs.writeFileSync(tmp, info.message);
+      fs.renameSync(tmp, path.join(dir, `${name}.eml`));
+    },
+    close: () => builder.close(),
+  };
+}
+
+export function transportFor(settings: { smtpUrl?: string; dataDir: string }): MailTransport {
+  return settings.smtpUrl ? smtpTransport(settings.smtpUrl) : fileTransport(path.join(settings.dataDir, 'outbox'));
+}

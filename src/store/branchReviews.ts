@@ -1,0 +1,51 @@
+import type { Tx } from './db';
+
+export interface BranchReviewRow {
+  id: number;
+  cycle_id: number;
+  code: string;
+  name: string;
+  secretary_id: number;
+  deputy_id: number | null;
+  phase: string;
+  state: string;
+  snapshot: string;
+  version: number;
+  workflow_version: number;
+  final_score: number | string | null;
+  grade: string | null;
+  rank: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export async function insertBranchReviews(db: Tx, rows: Omit<BranchReviewRow, 'id'>[]): Promise<BranchReviewRow[]> {
+  if (!rows.length) return [];
+  const ids = await db('branch_reviews').insert(rows).returning('id');
+  return rows.map((r, i) => ({ ...r, id: typeof ids[i] === 'object' ? ids[i].id : ids[i] }));
+}
+
+export const findBranchReview = (db: Tx, cycleId: number, code: string): Promise<BranchReviewRow | undefined> =>
+  db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId, code }).first();
+
+export const getBranchReview = (db: Tx, id: number): Promise<BranchReviewRow | undefined> =>
+  db<BranchReviewRow>('branch_reviews').where({ id }).first();
+
+export const listBranchReviews = (db: Tx, cycleId: number): Promise<BranchReviewRow[]> =>
+  db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId }).orderBy('code');
+
+export async function branchCodes(db: Tx, cycleId: number): Promise<Set<string>> {
+  const rows = await db('branch_reviews').where({ cycle_id: cycleId }).select('code');
+  return new Set(rows.map((r: { code: string }) => r.code));
+}
+
+/** Optimistic write (乐观锁): false when the version moved since it was read. */
+export async function updateBranchReview(db: Tx, id: number, expectedVersion: number, patch: Partial<BranchReviewRow>): Promise<boolean> {
+  const n = await db('branch_reviews').where({ id, version: expectedVersion }).update({ ...patch, version: expectedVersion + 1 });
+  return n === 1;
+}
+
+export async function countByPhase(db: Tx, cycleId: number): Promise<Record<string, number>> {
+  const rows = await db('branch_reviews').where({ cycle_id: cycleId }).groupBy('phase').select('phase').count({ n: '*' });
+  return Object.fromEntries((rows as { phase: string; n: number | string }[]).map((r) => [r.phase, Number(r.n)]));
+}

@@ -1,0 +1,60 @@
+import type { Tx } from './db';
+
+export interface CycleRow {
+  id: number;
+  year: number;
+  title: string;
+  timezone: string;
+  config: string;
+  state: string;
+  snapshot: string;
+  version: number;
+  workflow_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type CycleRole = 'office' | 'leader' | 'evaluator';
+
+export async function insertCycle(db: Tx, row: Omit<CycleRow, 'id'>): Promise<number> {
+  const [r] = await db('cycles').insert(row).returning('id');
+  return typeof r === 'object' ? r.id : r;
+}
+
+/** `ref` is the cycle's id or its year (years are four digits, ids are not expected to reach 2000 soon, so year wins). */
+export async function findCycle(db: Tx, ref: string | number): Promise<CycleRow | undefined> {
+  const n = Number(ref);
+  if (!Number.isInteger(n)) return undefined;
+  const byYear = n >= 2000 && n <= 2100 ? await db<CycleRow>('cycles').where({ year: n }).first() : undefined;
+  return byYear ?? db<CycleRow>('cycles').where({ id: n }).first();
+}
+
+export const listCycles = (db: Tx): Promise<CycleRow[]> => db<CycleRow>('cycles').orderBy('year', 'desc');
+
+/** Optimistic write: false when someone else moved the cycle first. */
+export async function updateCycle(db: Tx, id: number, expectedVersion: number, patch: Partial<CycleRow>): Promise<boolean> {
+  const n = await db('cycles').where({ id, version: expectedVersion }).update({ ...patch, version: expectedVersion + 1 });
+  return n === 1;
+}
+
+export async function addCyclePerson(
+  db: Tx,
+  row: { cycle_id: number; user_id: number; role: CycleRole; conflict_branch_code?: string | null },
+): Promise<void> {
+  await db('cycle_people')
+    .insert({ conflict_branch_code: null, ...row })
+    .onConflict(['cycle_id', 'user_id', 'role'])
+    .merge(['conflict_branch_code']);
+}
+
+export interface CyclePersonRow { user_id: number; role: CycleRole; conflict_branch_code: string | null; email: string; name: string; locale: string }
+
+export const cyclePeople = (db: Tx, cycleId: number, role?: CycleRole): Promise<CyclePersonRow[]> =>
+  db('cycle_people as cp')
+    .join('users as u', 'u.id', 'cp.user_id')
+    .where('cp.cycle_id', cycleId)
+    .modify((q) => {
+      if (role) q.where('cp.role', role);
+    })
+    .select('cp.user_id', 'cp.role', 'cp.conflict_branch_code', 'u.email', 'u.name', 'u.locale')
+    .orderBy('cp.user_id');

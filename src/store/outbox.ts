@@ -1,0 +1,84 @@
+import type { Tx } from './db';
+import { isPostgres } from './db';
+
+export interface MailRow {
+  id?: number;
+  message_id: string;
+  dedupe_key: string;
+  cycle_id: number | null;
+  branch_review_id: number | null;
+  template: string;
+  to_email: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  attachments: string | null;
+  status: 'queued' | 'sent' | 'dead';
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Queues mails; one already queued for the same reason (dedupe_key) is left as it is. Returns how many were new. */
+export async function queueMails(db: Tx, rows: MailRow[]): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < rows.length; i += 100) {
+    const res = await db('outbox').insert(rows.slice(i, i + 100)).onConflict('dedupe_key').ignore().returning('id');
+    added += res.length;
+  }
+  return added;
+}
+
+/**
+ * Leases up to `limit` due mails until `leaseUntil`. A worker that dies mid-send lets the lease
+ * lapse and another sends again, with the same Message-ID (SMTP is at least once).
+ */
+export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number): Promise<MailRow[]> {
+  return db.transaction(async (trx) => {
+    const q = trx<MailRow>('outbox')
+      .where({ status: 'queued' })
+      .andWhere('next_attempt_at', '<=', now)
+      .andWhere((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+      .orderBy('id')
+      .limit(limit);
+    const rows = await (isPostgres(trx) ? q.forUpdate().skipLocked() : q);
+    if (rows.length) await trx('outbox').whereIn('id', rows.map((r) => r.id!)).update({ claimed_until: leaseUntil });
+    return rows;
+  });
+}
+
+export async function markSent(db: Tx, id: number, at: string): Promise<void> {
+  await db('outbox').where({ id }).update({ status: 'sent', sent_at: at, claimed_until: null, last_error: null });
+}
+
+export async function markFailed(db: Tx, id: number, patch: { attempts: number; nextAttemptAt: string; error: string; dead: boolean }): Promise<void> {
+  await db('outbox').where({ id }).update({
+    status: patch.dead ? 'dead' : 'queued',
+    attempts: patch.attempts,
+    next_attempt_at: patch.nextAttemptAt,
+    last_error: patch.error.slice(0, 2000),
+    claimed_until: null,
+  });
+}
+
+export const listMails = (db: Tx, filter: { status?: MailRow['status']; cycleId?: number } = {}): Promise<MailRow[]> =>
+  db<MailRow>('outbox')
+    .modify((q) => {
+      if (filter.status) q.where('status', filter.status);
+      if (filter.cycleId) q.where('cycle_id', filter.cycleId);
+    })
+    .orderBy('id');
+
+/** The office puts a dead letter back in the queue (after fixing an address, or once the server is back). */
+export async function requeueMail(db: Tx, id: number, now: string): Promise<boolean> {
+  const n = await db('outbox').where({ id, status: 'dead' }).update({ status: 'queued', attempts: 0, next_attempt_at: now, claimed_until: null });
+  return n === 1;
+}
+
+export async function mailCounts(db: Tx): Promise<Record<string, number>> {
+  const rows = await db('outbox').groupBy('status').select('status').count({ n: '*' });
+  return Object.fromEntries((rows as { status: string; n: number | string }[]).map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,49 @@
+import type { Tx } from './db';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  locale: string;
+  created_at: string;
+}
+
+export const findUserByEmail = (db: Tx, email: string): Promise<UserRow | undefined> =>
+  db<UserRow>('users').where({ email: email.toLowerCase() }).first();
+
+export const getUser = (db: Tx, id: number): Promise<UserRow | undefined> => db<UserRow>('users').where({ id }).first();
+
+export const usersByIds = (db: Tx, ids: number[]): Promise<UserRow[]> =>
+  ids.length ? db<UserRow>('users').whereIn('id', ids) : Promise.resolve([]);
+
+/** Links an existing person by email, or creates them without a password (they are invited later). */
+export async function upsertUser(
+  db: Tx,
+  person: { email: string; name: string; locale?: string; passwordHash?: string | null },
+  now: string,
+): Promise<{ user: UserRow; created: boolean }> {
+  const email = person.email.toLowerCase();
+  const existing = await findUserByEmail(db, email);
+  if (existing) {
+    if (person.passwordHash) await db('users').where({ id: existing.id }).update({ password_hash: person.passwordHash });
+    return { user: { ...existing, password_hash: person.passwordHash ?? existing.password_hash }, created: false };
+  }
+  const [row] = await db('users')
+    .insert({ email, name: person.name, locale: person.locale ?? 'zh-CN', password_hash: person.passwordHash ?? null, created_at: now })
+    .returning('id');
+  const id = typeof row === 'object' ? row.id : row;
+  return { user: (await getUser(db, id))!, created: true };
+}
+
+export async function addRole(db: Tx, userId: number, role: string): Promise<void> {
+  await db('user_roles').insert({ user_id: userId, role }).onConflict(['user_id', 'role']).ignore();
+}
+
+export async function rolesOf(db: Tx, userId: number): Promise<string[]> {
+  const rows = await db('user_roles').where({ user_id: userId }).select('role');
+  return rows.map((r: { role: string }) => r.role);
+}
+
+export const firstUserWithRole = (db: Tx, role: string): Promise<UserRow | undefined> =>
+  db<UserRow>('users').join('user_roles', 'users.id', 'user_roles.user_id').where('user_roles.role', role).orderBy('users.id').first('users.*');

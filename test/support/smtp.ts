@@ -1,0 +1,51 @@
+// A real SMTP server in-process (smtp-server), recording what it accepted.
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export interface Received { messageId: string; to: string; subject: string; text: string; parsed: ParsedMail }
+
+export class TestSmtp {
+  received: Received[] = [];
+  /** When set, every DATA is answered with this error (e.g. 550 for a permanent refusal). */
+  reject: { code: number; message: string } | null = null;
+  private server?: SMTPServer;
+  port = 0;
+
+  async start(port = 0): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', async () => {
+          if (this.reject) {
+            const err = Object.assign(new Error(this.reject.message), { responseCode: this.reject.code });
+            callback(err);
+            return;
+          }
+          const parsed = await simpleParser(Buffer.concat(chunks));
+          const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(',') : (parsed.to?.text ?? '');
+          this.received.push({ messageId: parsed.messageId ?? '', to, subject: parsed.subject ?? '', text: parsed.text ?? '', parsed });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.server.address() as { port: number }).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server = undefined;
+  }
+}
