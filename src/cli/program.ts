@@ -294,10 +294,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   mail
     .command('retry')
     .requiredOption('--id <id>')
+    .option('--now <iso>')
     .option('--json')
     .action(async (o) => {
       const s = await open();
-      if (!(await requeueMail(s.db, Number(o.id), new Date().toISOString()))) throw new AppError('NOT_FOUND', `没有编号为 ${o.id} 的死信`);
+      if (!(await requeueMail(s.db, Number(o.id), isoArg(o.now, 'now') ?? new Date().toISOString()))) throw new AppError('NOT_FOUND', `没有编号为 ${o.id} 的死信`);
       out({ requeued: Number(o.id) }, `已重新排队 ${o.id}`);
     });
 

@@ -59,6 +59,8 @@ async function sendOne(
       text: mail.body_text,
       html: mail.body_html,
       attachments: mail.attachments ? JSON.parse(mail.attachments) : undefined,
+      // Lets an office's mail rules (and our tests) tell the kinds of mail apart.
+      headers: { 'X-Shuping-Template': mail.template },
     });
   } catch (err) {
     const attempts = mail.attempts + 1;

@@ -11,6 +11,7 @@ export interface OutgoingMail {
   text: string;
   html: string;
   attachments?: { filename: string; content: string; contentType: string }[];
+  headers?: Record<string, string>;
 }
 
 export interface MailTransport {

@@ -60,3 +60,17 @@ export async function makeTestEnv(
     },
   };
 }
+
+/** The environment a CLI process would get for this test's database. */
+export function cliEnv(env: TestEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const url = env.schema ? `${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${env.schema}`)}` : undefined;
+  return {
+    PATH: process.env.PATH,
+    DATA_DIR: env.dataDir,
+    BASE_URL: env.settings.baseUrl,
+    MAIL_FROM: env.settings.mailFrom,
+    ...(url ? { DATABASE_URL: url } : {}),
+    ...(env.settings.smtpUrl ? { SMTP_URL: env.settings.smtpUrl } : {}),
+    ...extra,
+  };
+}
