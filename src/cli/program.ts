@@ -54,12 +54,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const open = async () => (services ??= await openServices(loadSettings(io.env)));
   let json = false;
   const out = (value: unknown, human: string) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
-  const actorFor = async (s: Services, email?: string): Promise<Actor> => {
+  const actorFor = async (s: Services, email?: string, bootstrap = false): Promise<Actor> => {
     if (email) return actorByEmail(s.db, email);
     // The office by default: the first user holding the office role.
     const row = await firstUserWithRole(s.db, 'office');
-    if (!row) throw new AppError('NOT_FOUND', '还没有党委办公室用户：请先 user add --role office 或 cycle create (no office user yet)');
-    return actorByEmail(s.db, row.email);
+    if (row) return actorByEmail(s.db, row.email);
+    // On a new installation the first cycle creates the office's users; the CLI runs on the server, trusted.
+    if (bootstrap) return { id: null, email: 'cli', name: '命令行', roles: ['office'] };
+    throw new AppError('NOT_FOUND', '还没有党委办公室用户：请先 user add --role office 或 cycle create (no office user yet)');
   };
 
   const program = new Command('shuping')
@@ -114,7 +116,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (o.branches) config.branches = parseBranchesCsv(readFile(o.branches, 'branches'));
       if (o.panel) config.panel = parsePanelCsv(readFile(o.panel, 'panel'));
       const s = await open();
-      const { cycle: c, newUsers } = await s.engine.createCycle(config, await actorFor(s, o.as));
+      const { cycle: c, newUsers } = await s.engine.createCycle(config, await actorFor(s, o.as, true));
       out({ cycle: { id: c.id, year: c.year, state: c.state }, newUsers }, `已创建述评周期 ${c.year}（id ${c.id}，${c.state}），新用户 ${newUsers} 人`);
     });
   cycle

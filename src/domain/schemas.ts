@@ -19,7 +19,7 @@ export const branchRowSchema = z.object({
 });
 
 export const panelRowSchema = personSchema.extend({
-  /** The panel member's own branch: they never score it (回避). */
+  /** The panel member's own branch: they never score it (回避). A code not in this cycle simply binds nothing. */
   branchCode: z.string().trim().min(1).optional(),
 });
 
@@ -59,10 +59,6 @@ export const cycleConfigSchema = z
     cfg.branches.forEach((b, i) => {
       if (seen.has(b.code)) ctx.addIssue({ code: 'custom', path: ['branches', i, 'code'], message: `支部编号 ${b.code} 重复` });
       seen.add(b.code);
-    });
-    cfg.panel.forEach((p, i) => {
-      if (p.branchCode && !seen.has(p.branchCode))
-        ctx.addIssue({ code: 'custom', path: ['panel', i, 'branchCode'], message: `没有编号为 ${p.branchCode} 的支部` });
     });
     const keys = new Set<string>();
     cfg.rubric.forEach((c, i) => {

@@ -17,7 +17,7 @@ export interface Actor {
 
 export const SYSTEM: Actor = { id: null, email: 'system', name: '系统', roles: ['system'] };
 
-export const actorKey = (a: Actor): string => (a.id === null ? 'system' : String(a.id));
+export const actorKey = (a: Actor): string => (a.id === null ? a.email : String(a.id));
 
 export async function actorByEmail(db: Tx, email: string): Promise<Actor> {
   const user = await findUserByEmail(db, email);
