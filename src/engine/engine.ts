@@ -22,6 +22,7 @@ import { ballotCounts } from '../store/ballots';
 import {
   branchCodes,
   findBranchReview,
+  findBranchReviewForUpdate,
   getBranchReview as findBranchReviewById,
   insertBranchReviews,
   listBranchReviews,
@@ -73,8 +74,8 @@ export class Engine {
     return cycle;
   }
 
-  async requireBranch(db: Tx, cycle: CycleRow, code: string): Promise<BranchReviewRow> {
-    const branch = await findBranchReview(db, cycle.id, code);
+  async requireBranch(db: Tx, cycle: CycleRow, code: string, forUpdate = false): Promise<BranchReviewRow> {
+    const branch = await (forUpdate ? findBranchReviewForUpdate : findBranchReview)(db, cycle.id, code);
     if (!branch) throw new AppError('NOT_FOUND', `本周期没有编号为 ${code} 的支部 (branch ${code} not found)`);
     return branch;
   }
@@ -264,7 +265,7 @@ export class Engine {
             }
           }
           const cycle = await this.requireCycle(trx, req.cycle);
-          const branch = await this.requireBranch(trx, cycle, req.branch);
+          const branch = await this.requireBranch(trx, cycle, req.branch, true);
           const config = parseConfig(cycle);
           const roles = await rolesForBranch(trx, req.actor, branch);
           requireRole(roles, EVENT_ROLES[type], type);
@@ -420,7 +421,7 @@ export class Engine {
     return this.db.transaction(async (trx) => {
       const cycle = await this.requireCycle(trx, ref);
       const config = parseConfig(cycle);
-      const branches = await listBranchReviews(trx, cycle.id);
+      const branches = await listBranchReviews(trx, cycle.id, true);
       const unscored = branches.filter((b) => b.phase !== 'scored' && b.phase !== 'exempted').map((b) => b.code);
       const event = { type: 'PUBLISH_RESULTS' as const, by: actorKey(actor), data: { unscored } };
       const cycleSnapshot = restore('cycle', cycle.workflow_version, cycle.snapshot);
@@ -490,7 +491,7 @@ export class Engine {
       const fired = await this.db.transaction(async (trx) => {
         const timer = await claimDueTimer(trx, now);
         if (!timer) return false;
-        const branch = (await findBranchReviewById(trx, timer.branch_review_id))!;
+        const branch = (await findBranchReviewById(trx, timer.branch_review_id, true))!;
         const cycle = (await findCycle(trx, branch.cycle_id))!;
         const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
         const event = { type: 'DEADLINE_DUE', by: 'system', data: { deadline: timer.kind, step: timer.step } };

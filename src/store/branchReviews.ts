@@ -1,4 +1,5 @@
 import type { Tx } from './db';
+import { isPostgres } from './db';
 
 export interface BranchReviewRow {
   id: number;
@@ -28,11 +29,15 @@ export async function insertBranchReviews(db: Tx, rows: Omit<BranchReviewRow, 'i
 export const findBranchReview = (db: Tx, cycleId: number, code: string): Promise<BranchReviewRow | undefined> =>
   db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId, code }).first();
 
-export const getBranchReview = (db: Tx, id: number): Promise<BranchReviewRow | undefined> =>
-  db<BranchReviewRow>('branch_reviews').where({ id }).first();
+export function getBranchReview(db: Tx, id: number, forUpdate = false): Promise<BranchReviewRow | undefined> {
+  const q = db<BranchReviewRow>('branch_reviews').where({ id }).first();
+  return forUpdate && isPostgres(db) ? q.forUpdate() : q;
+}
 
-export const listBranchReviews = (db: Tx, cycleId: number): Promise<BranchReviewRow[]> =>
-  db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId }).orderBy('code');
+export function listBranchReviews(db: Tx, cycleId: number, forUpdate = false): Promise<BranchReviewRow[]> {
+  const q = db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId }).orderBy('code');
+  return forUpdate && isPostgres(db) ? q.forUpdate() : q;
+}
 
 export async function branchCodes(db: Tx, cycleId: number): Promise<Set<string>> {
   const rows = await db('branch_reviews').where({ cycle_id: cycleId }).select('code');
@@ -48,4 +53,13 @@ export async function updateBranchReview(db: Tx, id: number, expectedVersion: nu
 export async function countByPhase(db: Tx, cycleId: number): Promise<Record<string, number>> {
   const rows = await db('branch_reviews').where({ cycle_id: cycleId }).groupBy('phase').select('phase').count({ n: '*' });
   return Object.fromEntries((rows as { phase: string; n: number | string }[]).map((r) => [r.phase, Number(r.n)]));
+}
+
+/**
+ * Reads a branch review for an update in this transaction. On PostgreSQL the row is locked, so
+ * concurrent writers queue instead of racing; SQLite has a single writer already.
+ */
+export function findBranchReviewForUpdate(db: Tx, cycleId: number, code: string): Promise<BranchReviewRow | undefined> {
+  const q = db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId, code }).first();
+  return isPostgres(db) ? q.forUpdate() : q;
 }
