@@ -5,6 +5,7 @@ import * as m01 from './20261124_01_create_people';
 import * as m02 from './20261124_02_create_cycles_and_branch_reviews';
 import * as m03 from './20261124_03_create_audit_outbox_timers';
 import * as m04 from './20261124_04_create_idempotency_and_ballots';
+import * as m05 from './20261124_05_create_web_tables';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '20261124_02_create_cycles_and_branch_reviews': m02,
   '20261124_03_create_audit_outbox_timers': m03,
   '20261124_04_create_idempotency_and_ballots': m04,
+  '20261124_05_create_web_tables': m05,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
