@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'BALLOT_USED'
   | 'CONFLICT'
   | 'BAD_REQUEST'
+  | 'RATE_LIMITED'
   | 'INTERNAL';
 
 export class AppError extends Error {

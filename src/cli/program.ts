@@ -110,13 +110,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--branches <csv>', 'branches from CSV instead of the JSON')
     .option('--panel <csv>', 'panel from CSV instead of the JSON')
     .option('--as <email>')
+    .option('--now <iso>')
     .option('--json')
     .action(async (o) => {
       const config = parseJsonArg(readFile(o.config, 'config'), 'config') as Record<string, unknown>;
       if (o.branches) config.branches = parseBranchesCsv(readFile(o.branches, 'branches'));
       if (o.panel) config.panel = parsePanelCsv(readFile(o.panel, 'panel'));
       const s = await open();
-      const { cycle: c, newUsers } = await s.engine.createCycle(config, await actorFor(s, o.as, true));
+      const { cycle: c, newUsers } = await s.engine.createCycle(config, await actorFor(s, o.as, true), isoArg(o.now, 'now'));
       out({ cycle: { id: c.id, year: c.year, state: c.state }, newUsers }, `已创建述评周期 ${c.year}（id ${c.id}，${c.state}），新用户 ${newUsers} 人`);
     });
   cycle

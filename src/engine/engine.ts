@@ -33,7 +33,8 @@ import { addCyclePerson, cyclePeople, findCycle, insertCycle, updateCycle, type 
 import { findAnswer, saveAnswer } from '../store/idempotency';
 import { queueMails, type MailRow } from '../store/outbox';
 import { cancelPendingTimers, claimDueTimer, insertTimers, markTimer, type TimerRow } from '../store/timers';
-import { addRole, upsertUser } from '../store/users';
+import { addRole, upsertUser, type UserRow } from '../store/users';
+import { queuePasswordLink } from './accounts';
 import { actorKey, rolesForBranch, requireRole, type Actor } from './actors';
 import { mailsFor, timersFor, type MailSettings, type NotifyContext } from './effects';
 import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
@@ -107,9 +108,13 @@ export class Engine {
         updated_at: now,
       });
       let newUsers = 0;
+      const invite: UserRow[] = [];
       const link = async (p: { email: string; name: string; locale?: string }) => {
         const { user, created } = await upsertUser(trx, p, now);
-        if (created) newUsers++;
+        if (created) {
+          newUsers++;
+          invite.push(user);
+        }
         return user;
       };
       for (const p of config.office) {
@@ -132,6 +137,8 @@ export class Engine {
         await addRole(trx, u.id, 'evaluator');
         await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
       }
+      // New people get a one-time link to set their password, queued with the cycle itself.
+      for (const u of invite) await queuePasswordLink(trx, u, 'invitation', this.mail, now, config.title);
       await insertAudit(trx, [
         { cycle_id: id, branch_review_id: null, actor: actorKey(actor), event_type: 'CREATE', data: null, from_state: null, to_state: 'draft', version: 1, at: now },
       ]);

@@ -47,3 +47,11 @@ export async function rolesOf(db: Tx, userId: number): Promise<string[]> {
 
 export const firstUserWithRole = (db: Tx, role: string): Promise<UserRow | undefined> =>
   db<UserRow>('users').join('user_roles', 'users.id', 'user_roles.user_id').where('user_roles.role', role).orderBy('users.id').first('users.*');
+
+export async function setPasswordHash(db: Tx, userId: number, hash: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ password_hash: hash });
+}
+
+export async function setLocale(db: Tx, userId: number, locale: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ locale });
+}

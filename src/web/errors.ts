@@ -13,6 +13,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   BALLOT_USED: 409,
   CONFLICT: 409,
   INVALID_INPUT: 422,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

@@ -119,6 +119,7 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
       byTemplate[t] = (byTemplate[t] ?? 0) + 1;
     }
     expect(byTemplate).toEqual({
+      invitation: 11, // new people (leader, 6 secretaries, 4 panel members) get a link to set their password
       notice: 6, // every secretary, at launch
       exempted: 2, // B05's secretary and the office
       materialsSubmitted: 6, // 5 branches + B01's resubmission, to the office

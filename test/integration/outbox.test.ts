@@ -31,15 +31,15 @@ describe.each(dialects)('the mail outbox on %s', (dialect) => {
     await smtp.stop();
 
     const down = await s.tick(t0);
-    expect(down).toMatchObject({ mailsSent: 0, mailsFailed: 6 });
+    expect(down).toMatchObject({ mailsSent: 0, mailsFailed: 17 }); // 11 invitations + 6 notices
     let queued = await listMails(s.db, { status: 'queued' });
-    expect(queued).toHaveLength(6);
+    expect(queued).toHaveLength(17);
     expect(queued.every((m) => m.attempts === 1 && m.next_attempt_at === plus(t0, 60) && m.last_error)).toBe(true);
     // Backing off: nothing is tried again before the next attempt is due.
     expect(await s.tick(plus(t0, 30))).toMatchObject({ mailsSent: 0, mailsFailed: 0 });
 
     await smtp.start(port);
-    expect(await s.tick(plus(t0, 61))).toMatchObject({ mailsSent: 6, mailsFailed: 0 });
+    expect(await s.tick(plus(t0, 61))).toMatchObject({ mailsSent: 17, mailsFailed: 0 });
     expect(await s.tick(plus(t0, 3600))).toMatchObject({ mailsSent: 0, mailsFailed: 0 });
     const sent = await listMails(s.db, { status: 'sent' });
     expect(smtp.received.map((m) => m.messageId).sort()).toEqual(sent.map((m) => m.message_id).sort());

@@ -34,8 +34,8 @@ export function driver(s: Services) {
     office: (branch: string, type: string, data: unknown, now: string) => send(OFFICE, branch, type, data, now),
     secretary: (branch: string, type: string, data: unknown, now: string) =>
       send(`${branch.toLowerCase()}@example.org`, branch, type, data, now),
-    async create() {
-      return s.engine.createCycle(exampleConfig(), await actorByEmail(s.db, OFFICE).catch(() => bootstrapOffice(s)));
+    async create(now = '2020-11-19T02:00:00Z') {
+      return s.engine.createCycle(exampleConfig(), await actorByEmail(s.db, OFFICE).catch(() => bootstrapOffice(s)), now);
     },
     async launch(now: string) {
       return s.engine.launchCycle(2020, await actorByEmail(s.db, OFFICE), { now });
