@@ -26,3 +26,26 @@ function parseRows<S extends z.ZodType>(csv: string, schema: S, what: 'branches'
 
 export const parseBranchesCsv = (csv: string) => parseRows(csv, branchRowSchema, 'branches');
 export const parsePanelCsv = (csv: string) => parseRows(csv, panelRowSchema, 'panel');
+
+/** Rows of the first worksheet of an .xlsx file as CSV text, so both formats share one row-by-row check. */
+export async function xlsxToCsv(buffer: Buffer): Promise<string> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buffer as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0];
+  if (!ws) return '';
+  const lines: string[] = [];
+  ws.eachRow({ includeEmpty: false }, (row) => {
+    const values = (row.values as unknown[]).slice(1).map((v) => {
+      const cell = v && typeof v === 'object' && 'text' in (v as object) ? (v as { text: string }).text : v;
+      const s = cell === null || cell === undefined ? '' : String(cell);
+      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    });
+    lines.push(values.join(','));
+  });
+  return lines.join('\n');
+}
+
+export async function rosterText(filename: string, buffer: Buffer): Promise<string> {
+  return /\.xlsx$/i.test(filename) ? xlsxToCsv(buffer) : buffer.toString('utf8');
+}

@@ -29,6 +29,8 @@ export interface NotifyContext {
   /** The snapshot version the transition produced: with the template and recipient it names the reason a mail exists. */
   version: number;
   now: string;
+  /** Names the reason when it is not a transition (e.g. a notice re-sent by the office). */
+  reasonKey?: string;
   /** Shared across one transaction so a launch does not re-read the same people per branch. */
   people?: Map<string, Recipient[]>;
 }
@@ -173,7 +175,7 @@ function mailRow(
 ): MailRow {
   return {
     message_id: messageId(settings.mailFrom),
-    dedupe_key: `${scope}:v${nc.version}:${template}:${to}`,
+    dedupe_key: `${scope}:${nc.reasonKey ?? `v${nc.version}`}:${template}:${to}`,
     cycle_id: nc.cycle.id,
     branch_review_id: nc.branch?.id ?? null,
     template,

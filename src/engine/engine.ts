@@ -17,7 +17,7 @@ import { computeResults, checkScores, evaluatorTotal } from '../domain/scoring';
 import { cycleConfigSchema, eventDataSchemas, eventTypeSchema, type CycleConfig } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
 import type { Db, Tx } from '../store/db';
-import { insertAudit } from '../store/audit';
+import { insertAudit, insertAuditReturningId } from '../store/audit';
 import { ballotCounts } from '../store/ballots';
 import {
   branchCodes,
@@ -365,6 +365,37 @@ export class Engine {
     }
     if (FINAL_PHASES.includes(phase)) await this.archiveIfDone(trx, cycle, args.actor, now);
     return { answer: { phase, state, version, allowedEvents: allowedEvents(next) }, mailsQueued };
+  }
+
+  /** 重发通知: the office sends the notice again (a secretary lost it, or a deputy took over). */
+  async resendNotice(ref: string | number, code: string, actor: Actor, now = nowIso()): Promise<{ mailsQueued: number }> {
+    if (!actor.roles.includes('office')) throw new AppError('FORBIDDEN', '只有党委办公室可以重发通知 (office only)');
+    return this.db.transaction(async (trx) => {
+      const cycle = await this.requireCycle(trx, ref);
+      const branch = await this.requireBranch(trx, cycle, code);
+      if (['closed', 'exempted'].includes(branch.phase)) {
+        throw new AppError('EVENT_NOT_ALLOWED', '该支部已结束，无需重发通知', { allowedEvents: [] });
+      }
+      const context = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+      const [auditId] = await insertAuditReturningId(trx, {
+        cycle_id: cycle.id,
+        branch_review_id: branch.id,
+        actor: actorKey(actor),
+        event_type: 'RESEND_NOTICE',
+        data: null,
+        from_state: branch.state,
+        to_state: branch.state,
+        version: branch.version,
+        at: now,
+      });
+      const mails = await mailsFor(
+        trx,
+        { cycle, config: parseConfig(cycle), branch, context, version: branch.version, now, reasonKey: `resend${auditId}` },
+        [{ template: 'notice', to: ['secretary'], deadline: 'materials' }],
+        this.mail,
+      );
+      return { mailsQueued: await queueMails(trx, mails) };
+    });
   }
 
   // ── cycle events ────────────────────────────────────────────────────────────

@@ -22,3 +22,8 @@ export const branchHistory = (db: Tx, branchReviewId: number): Promise<AuditRow[
 
 export const cycleAudit = (db: Tx, cycleId: number): Promise<AuditRow[]> =>
   db<AuditRow>('audit').where({ cycle_id: cycleId }).orderBy('id');
+
+export async function insertAuditReturningId(db: Tx, row: AuditRow): Promise<number[]> {
+  const ids = await db('audit').insert(row).returning('id');
+  return ids.map((r: number | { id: number }) => (typeof r === 'object' ? r.id : r));
+}

@@ -63,3 +63,22 @@ export function findBranchReviewForUpdate(db: Tx, cycleId: number, code: string)
   const q = db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId, code }).first();
   return isPostgres(db) ? q.forUpdate() : q;
 }
+
+/** The branch reviews a person acts on as secretary or deputy, newest cycle first. */
+export const branchReviewsOfSecretary = (db: Tx, userId: number): Promise<(BranchReviewRow & { year: number; title: string; cycle_state: string })[]> =>
+  db('branch_reviews as b')
+    .join('cycles as c', 'c.id', 'b.cycle_id')
+    .where((w) => w.where('b.secretary_id', userId).orWhere('b.deputy_id', userId))
+    .orderBy('c.year', 'desc')
+    .orderBy('b.code')
+    .select('b.*', 'c.year', 'c.title', 'c.state as cycle_state');
+
+/** Branch reviews in the cycles where a person sits on the panel. */
+export const branchReviewsOfPanelMember = (db: Tx, userId: number): Promise<(BranchReviewRow & { year: number; title: string })[]> =>
+  db('branch_reviews as b')
+    .join('cycles as c', 'c.id', 'b.cycle_id')
+    .join('cycle_people as p', (j) => j.on('p.cycle_id', '=', 'b.cycle_id').andOnVal('p.role', '=', 'evaluator'))
+    .where('p.user_id', userId)
+    .orderBy('c.year', 'desc')
+    .orderBy('b.code')
+    .select('b.*', 'c.year', 'c.title');

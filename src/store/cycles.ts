@@ -58,3 +58,10 @@ export const cyclePeople = (db: Tx, cycleId: number, role?: CycleRole): Promise<
     })
     .select('cp.user_id', 'cp.role', 'cp.conflict_branch_code', 'u.email', 'u.name', 'u.locale')
     .orderBy('cp.user_id');
+
+/** Cycles a person takes part in, by any role. */
+export const cyclesOfPerson = (db: Tx, userId: number): Promise<CycleRow[]> =>
+  db<CycleRow>('cycles')
+    .whereIn('id', db('cycle_people').where({ user_id: userId }).select('cycle_id'))
+    .orWhereIn('id', db('branch_reviews').where({ secretary_id: userId }).orWhere({ deputy_id: userId }).select('cycle_id'))
+    .orderBy('year', 'desc');

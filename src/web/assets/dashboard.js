@@ -1,0 +1,106 @@
+// The leader dashboard: polls the cycle's JSON every few seconds and redraws without reloading.
+(function () {
+  'use strict';
+  const root = document.getElementById('dashboard');
+  if (!root) return;
+  const { t, call } = window.shuping;
+  const RED = '#C8161D';
+  const palette = [RED, '#e8684a', '#f6bd16', '#5b8ff9', '#5ad8a6', '#9270ca', '#ff9d4d', '#269a99', '#ff99c3', '#6dc8ec', '#8c8c8c', '#b0b0b0'];
+  const charts = {};
+  const chart = (id) => (charts[id] = charts[id] || window.echarts.init(document.getElementById(id), null, { renderer: 'svg' }));
+  window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+  document.getElementById('cycle-select').addEventListener('change', (e) => { window.location.href = `/dashboard?cycle=${e.target.value}`; });
+
+  const el = (tag, attrs, ...children) => {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') n.className = v;
+      else if (k.startsWith('data-')) n.setAttribute(k, v);
+      else n[k] = v;
+    }
+    for (const c of children) n.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c)));
+    return n;
+  };
+
+  function render(d) {
+    const stats = document.getElementById('stats');
+    stats.replaceChildren(
+      el('div', { class: 'stat' }, el('b', {}, d.total), el('span', {}, t('branch'))),
+      el('div', { class: 'stat' }, el('b', {}, d.counts.closed + d.counts.exempted), el('span', {}, t('phase_closed'))),
+      el('div', { class: 'stat' }, el('b', { 'data-testid': 'overdue-count' }, d.overdue.length), el('span', {}, t('overdue'))),
+      el('div', { class: 'stat' }, el('b', {}, t('cycle_' + d.cycle.state)), el('span', {}, t('state'))),
+    );
+    const phases = d.phases.filter((p) => p !== 'exempted');
+    chart('chart-funnel').setOption({
+      color: [RED, '#b0b0b0'],
+      tooltip: { trigger: 'axis' },
+      legend: d.lastYear ? { data: [t('thisYear'), t('lastYear')], bottom: 0 } : undefined,
+      grid: { left: 110, right: 20, top: 10, bottom: d.lastYear ? 30 : 10 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: phases.map((p) => t('phase_' + p)) },
+      series: [
+        { name: t('thisYear'), type: 'bar', data: phases.map((p) => d.counts[p]), label: { show: true, position: 'right' } },
+        ...(d.lastYear ? [{ name: t('lastYear'), type: 'bar', data: phases.map((p) => d.lastYear.counts[p]) }] : []),
+      ],
+    }, true);
+    const buckets = ['<60', '60–69', '70–79', '80–89', '≥90'];
+    chart('chart-dist').setOption({
+      color: [RED, '#b0b0b0'],
+      tooltip: { trigger: 'axis' },
+      legend: d.lastYear ? { data: [t('thisYear'), t('lastYear')], bottom: 0 } : undefined,
+      grid: { left: 40, right: 10, top: 10, bottom: d.lastYear ? 50 : 30 },
+      xAxis: { type: 'category', data: buckets },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { name: t('thisYear'), type: 'bar', data: d.distribution },
+        ...(d.lastYear ? [{ name: t('lastYear'), type: 'bar', data: d.lastYear.distribution }] : []),
+      ],
+    }, true);
+    chart('chart-grades').setOption({
+      color: palette,
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'pie', radius: ['40%', '70%'], data: Object.entries(d.grades).map(([name, value]) => ({ name, value })), label: { formatter: '{b} {c}' } }],
+    }, true);
+
+    const list = document.getElementById('overdue-list');
+    list.replaceChildren(
+      ...(d.overdue.length
+        ? d.overdue.map((b) => el('div', { class: 'task' }, el('a', { href: `/cycles/${d.cycle.id}/branches/${encodeURIComponent(b.code)}` }, `${b.code} ${b.name}`),
+            el('span', { class: 'badge red' }, t('overdueN').replace('{n}', b.daysOverdue)), el('span', { class: 'small muted' }, b.overdue.map((k) => t('dl_' + k)).join('、'))))
+        : [el('p', { class: 'muted' }, t('none'))]),
+    );
+
+    const filter = document.getElementById('phase-filter');
+    if (filter.options.length === 1) for (const p of d.phases) filter.append(el('option', { value: p }, t('phase_' + p)));
+    const tbody = document.querySelector('#dash-table tbody');
+    tbody.replaceChildren(
+      ...d.branches.map((b) => {
+        const cell = (label, value, sortValue, cls) => el('td', { 'data-label': label, class: cls || '', ...(sortValue !== undefined ? { 'data-value': sortValue } : {}) }, value);
+        return el('tr', { class: b.overdue.length ? 'overdue' : '', 'data-phase': b.phase },
+          cell(t('code'), b.code),
+          cell(t('branch'), el('a', { href: `/cycles/${d.cycle.id}/branches/${encodeURIComponent(b.code)}` }, b.name)),
+          cell(t('phase'), el('span', { class: 'badge' }, t('phase_' + b.phase))),
+          cell(t('overdueDays'), b.daysOverdue || '', b.daysOverdue, 'num'),
+          cell(t('score'), b.score ?? '', b.score ?? '', 'num'),
+          cell(t('grade'), b.grade ?? ''),
+          cell(t('rank'), b.rank ?? '', b.rank ?? '', 'num'),
+          cell(t('lastYear'), b.lastYear && b.lastYear.score != null ? `${b.lastYear.score} ${b.lastYear.grade || ''}` : '', b.lastYear?.score ?? '', 'num'));
+      }),
+    );
+    window.shuping.applyFilter('dash-table');
+    document.getElementById('updated').textContent = `${t('updatedAt')} ${new Date(d.generatedAt).toLocaleTimeString()}`;
+    root.dataset.state = d.cycle.state;
+    root.dataset.closed = String(d.counts.closed + d.counts.exempted);
+  }
+
+  async function refresh() {
+    try {
+      render(await call('GET', `/api/cycles/${root.dataset.cycle}`));
+      document.getElementById('live').classList.remove('red');
+    } catch {
+      document.getElementById('live').classList.add('red');
+    }
+  }
+  refresh();
+  setInterval(refresh, Number(root.dataset.interval || 5000));
+})();

@@ -1,0 +1,119 @@
+// Server-rendered pages (nunjucks, autoescaped). Pages only read; every change goes through the JSON API.
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import type { NextFunction, Request, Response, Router } from 'express';
+import nunjucks from 'nunjucks';
+import { branchView, dashboard as dashboardView, PHASES, requireCycleFor, tasksFor, visibleCycles } from '../engine/views';
+import { AppError } from '../errors';
+import type { Services } from '../services';
+import { listMails, mailCounts } from '../store/outbox';
+import { findBallot } from '../store/ballots';
+import { clientMessages, translator } from './i18n';
+import { param } from './api';
+
+const viewsDir = path.join(import.meta.dirname, 'views');
+
+export function viewEngine(timezone: string) {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: process.env.NODE_ENV !== 'production' }), { autoescape: true, throwOnUndefined: false });
+  env.addFilter('dt', (iso: string) => (iso ? DateTime.fromISO(iso, { zone: timezone }).toFormat('yyyy-MM-dd HH:mm') : ''));
+  return env;
+}
+
+type Handler = (req: Request, res: Response) => Promise<{ view: string; data?: Record<string, unknown>; nav?: string } | void>;
+
+export function mountPages(router: Router, services: Services): void {
+  const env = viewEngine(services.settings.timezone);
+  const now = () => new Date().toISOString();
+
+  const render = (req: Request, res: Response, view: string, data: Record<string, unknown> = {}, nav?: string) => {
+    const actor = req.viewer?.actor;
+    const roles = {
+      office: actor?.roles.includes('office'),
+      leader: actor?.roles.includes('leader'),
+      secretary: actor?.roles.includes('secretary'),
+      evaluator: actor?.roles.includes('evaluator'),
+    };
+    const html = env.render(view, {
+      ...data,
+      t: translator(req.locale),
+      locale: req.locale,
+      viewer: actor,
+      roles,
+      nav,
+      csrf: req.viewer?.csrf ?? '',
+      // JSON inside <script type="application/json">: "<" escaped so no text can close the tag.
+      messagesJson: JSON.stringify(clientMessages(req.locale)).replace(/</g, '\\u003c'),
+    });
+    res.type('html').send(html);
+  };
+
+  const page = (signedIn: boolean, handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (signedIn && !req.viewer) return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+      const out = await handler(req, res);
+      if (out) render(req, res, out.view, out.data, out.nav);
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  router.get('/', page(false, async (req, res) => {
+    const roles = req.viewer?.actor.roles ?? [];
+    if (!req.viewer) return void res.redirect('/login');
+    if (roles.includes('office')) return void res.redirect('/cycles');
+    if (roles.includes('leader')) return void res.redirect('/dashboard');
+    return void res.redirect('/tasks');
+  }));
+  router.get('/login', page(false, async (req) => ({ view: 'login.njk', data: { next: typeof req.query.next === 'string' && req.query.next.startsWith('/') && !req.query.next.startsWith('//') ? req.query.next : '/' } })));
+  router.get('/forgot', page(false, async () => ({ view: 'forgot.njk' })));
+  router.get('/password/:token', page(false, async (req) => ({ view: 'password.njk', data: { token: param(req, 'token') } })));
+  router.get('/ballot/:token', page(false, async (req) => {
+    if (!(await findBallot(services.db, param(req, 'token')))) throw new AppError('NOT_FOUND', '测评票不存在');
+    return { view: 'ballot.njk', data: { token: param(req, 'token'), choices: { satisfied: '满意', basic: '基本满意', unsatisfied: '不满意' } } };
+  }));
+
+  router.get('/cycles', page(true, async (req) => {
+    if (!req.viewer!.actor.roles.includes('office')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
+    return { view: 'cycles.njk', data: { cycles: await visibleCycles(services.db, req.viewer!.actor) }, nav: 'cycles' };
+  }));
+  router.get('/cycles/:cycle', page(true, async (req) => {
+    const d = await dashboardView(services.db, param(req, 'cycle'), req.viewer!.actor, now());
+    return { view: 'board.njk', data: { d }, nav: 'cycles' };
+  }));
+  router.get('/cycles/:cycle/branches/:branch', page(true, async (req) => {
+    const v = await branchView(services.db, param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
+    return { view: 'branch.njk', data: { v, phases: PHASES, phaseIndex: PHASES.indexOf(v.branch.phase as (typeof PHASES)[number]) } };
+  }));
+  router.get('/cycles/:cycle/branches/:branch/score', page(true, async (req) => {
+    const v = await branchView(services.db, param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
+    if (!v.rights.evaluator) throw new AppError('FORBIDDEN', '您不是该支部的评委');
+    return { view: 'score.njk', data: { v, myScore: v.branch.scores.find((s) => s.mine) }, nav: 'tasks' };
+  }));
+  router.get('/tasks', page(true, async (req) => ({ view: 'tasks.njk', data: { tasks: await tasksFor(services.db, req.viewer!.actor, now()) }, nav: 'tasks' })));
+  router.get('/dashboard', page(true, async (req) => {
+    const actor = req.viewer!.actor;
+    if (!actor.roles.includes('office') && !actor.roles.includes('leader')) throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可访问');
+    const cycles = await visibleCycles(services.db, actor);
+    const chosen = typeof req.query.cycle === 'string' ? await requireCycleFor(services.db, req.query.cycle, actor) : cycles.find((c) => c.state !== 'draft');
+    return { view: 'dashboard.njk', data: { cycles: cycles.filter((c) => c.state !== 'draft'), cycle: chosen }, nav: 'dashboard' };
+  }));
+  router.get('/mail', page(true, async (req) => {
+    if (!req.viewer!.actor.roles.includes('office')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
+    return {
+      view: 'mail.njk',
+      data: { counts: await mailCounts(services.db), dead: await listMails(services.db, { status: 'dead' }), queued: await listMails(services.db, { status: 'queued' }) },
+      nav: 'mail',
+    };
+  }));
+
+  router.use((req, _res, next) => next(new AppError('NOT_FOUND', `页面不存在 ${req.path}`)));
+
+  /** Errors on pages are pages too, in the reader's language. */
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/api/') || !(err instanceof AppError)) return next(err);
+    const t = translator(req.locale);
+    const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'FORBIDDEN' ? 403 : err.code === 'UNAUTHENTICATED' ? 401 : 400;
+    res.status(status);
+    render(req, res, 'error.njk', { heading: status === 404 ? t('notFound') : status === 403 ? t('forbidden') : t('errorTitle'), message: err.message });
+  });
+}
