@@ -97,3 +97,10 @@ export function translator(locale: Locale) {
 export function clientMessages(locale: Locale): Record<string, string> {
   return MESSAGES[locale] as unknown as Record<string, string>;
 }
+
+/** Engine messages read "中文 (English)": show the reader the half in their language. */
+export function localizeMessage(message: string, locale: Locale): string {
+  const m = /^(.*\S)\s*\(([^()]*)\)$/s.exec(message);
+  if (!m) return message;
+  return locale === 'en' ? m[2] : m[1];
+}

@@ -8,7 +8,7 @@ import { AppError } from '../errors';
 import type { Services } from '../services';
 import { listMails, mailCounts } from '../store/outbox';
 import { findBallot } from '../store/ballots';
-import { clientMessages, translator } from './i18n';
+import { clientMessages, localizeMessage, translator } from './i18n';
 import { param } from './api';
 
 const viewsDir = path.join(import.meta.dirname, 'views');
@@ -114,6 +114,6 @@ export function mountPages(router: Router, services: Services): void {
     const t = translator(req.locale);
     const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'FORBIDDEN' ? 403 : err.code === 'UNAUTHENTICATED' ? 401 : 400;
     res.status(status);
-    render(req, res, 'error.njk', { heading: status === 404 ? t('notFound') : status === 403 ? t('forbidden') : t('errorTitle'), message: err.message });
+    render(req, res, 'error.njk', { heading: status === 404 ? t('notFound') : status === 403 ? t('forbidden') : t('errorTitle'), message: localizeMessage(err.message, req.locale) });
   });
 }

@@ -60,10 +60,17 @@
     return compact(out);
   }
 
+  // Engine messages read "中文 (English)": show the half in the page's language.
+  function localize(message) {
+    const m = /^([\s\S]*\S)\s*\(([^()]*)\)$/.exec(message || '');
+    if (!m) return message;
+    return document.documentElement.lang === 'en' ? m[2] : m[1];
+  }
+
   function showError(form, err) {
     const box = form.querySelector('.form-error') || form.insertBefore(Object.assign(document.createElement('div'), { className: 'form-error' }), form.firstChild);
     const issues = (err.details && err.details.issues) || [];
-    box.textContent = issues.length ? issues.map((i) => `${i.field}：${i.message}`).join('\n') : err.message;
+    box.textContent = issues.length ? issues.map((i) => `${i.field}：${i.message}`).join('\n') : localize(err.message);
     box.classList.remove('hidden');
     box.setAttribute('role', 'alert');
   }

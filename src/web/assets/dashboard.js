@@ -35,11 +35,11 @@
       color: [RED, '#b0b0b0'],
       tooltip: { trigger: 'axis' },
       legend: d.lastYear ? { data: [t('thisYear'), t('lastYear')], bottom: 0 } : undefined,
-      grid: { left: 110, right: 20, top: 10, bottom: d.lastYear ? 30 : 10 },
+      grid: { left: 96, right: 24, top: 6, bottom: d.lastYear ? 48 : 24 },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', inverse: true, data: phases.map((p) => t('phase_' + p)) },
       series: [
-        { name: t('thisYear'), type: 'bar', data: phases.map((p) => d.counts[p]), label: { show: true, position: 'right' } },
+        { name: t('thisYear'), type: 'bar', data: phases.map((p) => d.counts[p]), label: { show: true, position: 'right', formatter: (p) => (p.value ? p.value : '') } },
         ...(d.lastYear ? [{ name: t('lastYear'), type: 'bar', data: phases.map((p) => d.lastYear.counts[p]) }] : []),
       ],
     }, true);
@@ -59,15 +59,17 @@
     chart('chart-grades').setOption({
       color: palette,
       tooltip: { trigger: 'item' },
-      series: [{ type: 'pie', radius: ['40%', '70%'], data: Object.entries(d.grades).map(([name, value]) => ({ name, value })), label: { formatter: '{b} {c}' } }],
+      legend: { bottom: 0 },
+      series: [{ type: 'pie', radius: ['35%', '60%'], center: ['50%', '45%'], data: Object.entries(d.grades).map(([name, value]) => ({ name, value })), label: { formatter: '{b}\n{c}' } }],
     }, true);
 
     const list = document.getElementById('overdue-list');
     list.replaceChildren(
       ...(d.overdue.length
-        ? d.overdue.map((b) => el('div', { class: 'task' }, el('a', { href: `/cycles/${d.cycle.id}/branches/${encodeURIComponent(b.code)}` }, `${b.code} ${b.name}`),
+        ? d.overdue.slice(0, 10).map((b) => el('div', { class: 'task' }, el('a', { href: `/cycles/${d.cycle.id}/branches/${encodeURIComponent(b.code)}` }, `${b.code} ${b.name}`),
             el('span', { class: 'badge red' }, t('overdueN').replace('{n}', b.daysOverdue)), el('span', { class: 'small muted' }, b.overdue.map((k) => t('dl_' + k)).join('、'))))
         : [el('p', { class: 'muted' }, t('none'))]),
+      ...(d.overdue.length > 10 ? [el('p', { class: 'small muted' }, `… +${d.overdue.length - 10}`)] : []),
     );
 
     const filter = document.getElementById('phase-filter');
@@ -77,14 +79,14 @@
       ...d.branches.map((b) => {
         const cell = (label, value, sortValue, cls) => el('td', { 'data-label': label, class: cls || '', ...(sortValue !== undefined ? { 'data-value': sortValue } : {}) }, value);
         return el('tr', { class: b.overdue.length ? 'overdue' : '', 'data-phase': b.phase },
-          cell(t('code'), b.code),
+          cell(t('code'), b.code, undefined, 'hide-phone'),
           cell(t('branch'), el('a', { href: `/cycles/${d.cycle.id}/branches/${encodeURIComponent(b.code)}` }, b.name)),
           cell(t('phase'), el('span', { class: 'badge' }, t('phase_' + b.phase))),
           cell(t('overdueDays'), b.daysOverdue || '', b.daysOverdue, 'num'),
           cell(t('score'), b.score ?? '', b.score ?? '', 'num'),
           cell(t('grade'), b.grade ?? ''),
-          cell(t('rank'), b.rank ?? '', b.rank ?? '', 'num'),
-          cell(t('lastYear'), b.lastYear && b.lastYear.score != null ? `${b.lastYear.score} ${b.lastYear.grade || ''}` : '', b.lastYear?.score ?? '', 'num'));
+          cell(t('rank'), b.rank ?? '', b.rank ?? '', 'num hide-phone'),
+          cell(t('lastYear'), b.lastYear && b.lastYear.score != null ? `${b.lastYear.score} ${b.lastYear.grade || ''}` : '', b.lastYear?.score ?? '', 'num hide-phone'));
       }),
     );
     window.shuping.applyFilter('dash-table');
