@@ -12,14 +12,17 @@ export interface Settings {
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const port = Number(env.PORT ?? 3000);
+  const port = Number(env.PORT || 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/$/, '');
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) throw new Error(`BASE_URL must be an absolute http(s) URL such as https://shuping.example.org, got ${env.BASE_URL}`);
   return {
-    dataDir: path.resolve(env.DATA_DIR ?? './data'),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     smtpUrl: env.SMTP_URL || undefined,
-    mailFrom: env.MAIL_FROM ?? '述评系统 <shuping@localhost>',
+    mailFrom: env.MAIL_FROM || '述评系统 <shuping@localhost>',
     port,
-    baseUrl: (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
-    timezone: env.TZ_NAME ?? 'Asia/Shanghai',
+    baseUrl,
+    timezone: env.TZ_NAME || 'Asia/Shanghai',
   };
 }

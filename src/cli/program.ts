@@ -135,11 +135,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
       out({ cycle: { id: c.id, year: c.year, state: c.state }, created }, `已启动述评周期 ${c.year}：新建 ${created} 个支部述评`);
     });
-  cycle.command('list').option('--json').action(async () => {
-    const s = await open();
-    const rows = await listCycles(s.db);
-    out({ cycles: rows.map((c) => ({ id: c.id, year: c.year, title: c.title, state: c.state })) }, rows.map((c) => `${c.id}\t${c.year}\t${c.state}\t${c.title}`).join('\n'));
-  });
+  const printCycles = async () => {
+    const rows = await listCycles((await open()).db);
+    out(
+      { cycles: rows.map((c) => ({ id: c.id, year: c.year, title: c.title, state: c.state })) },
+      rows.map((c) => `${c.id}\t${c.year}\t${c.state}\t${c.title}`).join('\n') || '还没有述评周期',
+    );
+  };
+  cycle.command('list').option('--json').action(printCycles);
 
   program
     .command('event')
@@ -234,11 +237,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (o) => {
       const s = await open();
       const now = isoArg(o.now, 'now') ?? new Date().toISOString();
-      if (!o.cycle) {
-        const rows = await listCycles(s.db);
-        out({ cycles: rows.map((c) => ({ id: c.id, year: c.year, title: c.title, state: c.state })) }, rows.map((c) => `${c.id}\t${c.year}\t${c.state}\t${c.title}`).join('\n') || '还没有述评周期');
-        return;
-      }
+      if (!o.cycle) return printCycles();
       if (o.branch) {
         const st = await branchStatus(s.db, o.cycle, o.branch, now);
         const b = st.branch;

@@ -18,7 +18,8 @@ const freePort = () =>
     });
   });
 
-const env = () => ({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SMTP_URL: '' });
+// Vitest sets BASE_URL (vite's base path) in the environment; a shell starting the app has none.
+const env = () => ({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SMTP_URL: '', BASE_URL: '' });
 
 describe('processes', () => {
   it('npm start migrates a new SQLite database in DATA_DIR and serves /api/health and the landing page', async () => {
