@@ -10,6 +10,7 @@ import { AppError, invalidInput } from '../errors';
 import { hashPassword } from '../security/passwords';
 import { openServices, type Services } from '../services';
 import { issueBallots, castBallotByToken } from '../engine/ballots';
+import { EXPORT_KINDS, exportDocument } from '../engine/exports';
 import { listMails, requeueMail } from '../store/outbox';
 import { listCycles } from '../store/cycles';
 import { addRole, firstUserWithRole, upsertUser } from '../store/users';
@@ -278,6 +279,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const s = await open();
       const res = await castBallotByToken(s.db, o.token, o.choice);
       out(res, '已投票');
+    });
+
+  program
+    .command('export')
+    .description('results / ledger (.xlsx), bulletin / letters (printable HTML)')
+    .requiredOption('--cycle <cycle>')
+    .requiredOption('--kind <kind>', EXPORT_KINDS.join('|'))
+    .requiredOption('--out <path>')
+    .option('--as <email>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const file = await exportDocument(s.db, o.cycle, o.kind, await actorFor(s, o.as));
+      fs.writeFileSync(o.out, file.body);
+      out({ file: { path: o.out, bytes: file.body.length, contentType: file.contentType } }, `已导出 ${o.out}（${file.body.length} 字节）`);
     });
 
   const mail = program.command('mail').description('the outbox');

@@ -6,6 +6,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { forgotPassword, setPasswordWithToken, signIn, signOut } from '../engine/accounts';
 import { castBallotByToken, issueBallots } from '../engine/ballots';
+import { EXPORT_KINDS, exportDocument } from '../engine/exports';
 import { branchView, dashboard, readableBranch, requireCycleFor, tasksFor, visibleCycles } from '../engine/views';
 import { ballotChoiceSchema, eventTypeSchema } from '../domain/schemas';
 import { parseBranchesCsv, parsePanelCsv, rosterText } from '../domain/roster';
@@ -46,6 +47,7 @@ const localeBody = z.object({ locale: z.enum(['zh-CN', 'en']) });
 const ballotBody = z.object({ choice: ballotChoiceSchema });
 const ballotIssueBody = z.object({ count: z.number().int().min(1).max(1000) });
 const mailQuery = z.object({ status: z.enum(['queued', 'sent', 'dead']).optional() });
+const exportQuery = z.object({ kind: z.enum(EXPORT_KINDS) });
 
 const ok = { 200: 'OK' };
 const errs = { 401: 'not signed in', 403: 'not allowed', 404: 'not found', 422: 'invalid input' };
@@ -190,6 +192,17 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'get', path: '/api/cycles/:cycle', summary: 'Cycle status: counts per phase and every branch', access: 'office+leader', responses: { ...ok, ...errs },
     handler: async (req, _res, s) => dashboard(s.db, param(req, 'cycle'), actorOf(req), now()),
+  },
+  {
+    method: 'get', path: '/api/cycles/:cycle/export', summary: 'Download results or ledger (.xlsx), bulletin or letters (HTML)', access: 'office+leader',
+    query: exportQuery, responses: { 200: 'the document', ...errs, 409: 'results not published yet' },
+    handler: async (req, res, s) => {
+      const file = await exportDocument(s.db, param(req, 'cycle'), parse(exportQuery, req.query).kind, actorOf(req));
+      res.setHeader('Content-Type', file.contentType);
+      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+      res.send(file.body);
+      return undefined;
+    },
   },
   {
     method: 'get', path: '/api/cycles/:cycle/branches/:branch', summary: 'One branch review, as the viewer may see it', access: 'user', responses: { ...ok, ...errs },

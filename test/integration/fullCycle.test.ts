@@ -1,6 +1,8 @@
 // A whole cycle of examples/cycle-2020.json through the engine, with every mail through a real SMTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { branchStatus, cycleStatus } from '../../src/engine/status';
+import ExcelJS from 'exceljs';
+import { exportDocument } from '../../src/engine/exports';
 import { listMails } from '../../src/store/outbox';
 import { driver, sheet } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -144,6 +146,28 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
     expect(toB06.some((m) => m.subject.includes('设计院党支部'))).toBe(false);
     // Each mail exactly once.
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(smtp.received.length);
+    // The documents: results and ledger as workbooks, the bulletin as printable HTML.
+    const office = await actor(s, 'office@example.org');
+    const readSheet = async (kind: string) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((await exportDocument(s.db, 2020, kind, office)).body as unknown as ArrayBuffer);
+      const rows: unknown[][] = [];
+      wb.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+      return rows;
+    };
+    const resultRows = await readSheet('results');
+    expect(resultRows.slice(1).map((r) => [r[0], r[1], r[8], r[9]])).toEqual([
+      [1, 'B02', 94.33, '好'],
+      [2, 'B01', 90, '较好'],
+      [3, 'B03', 87, '较好'],
+      [4, 'B06', 86.38, '较好'],
+      [5, 'B04', 75, '差'],
+    ]);
+    const ledger = await readSheet('ledger');
+    expect(ledger.slice(1).map((r) => r[7])).toEqual(Array(10).fill('已销号'));
+    const bulletin = (await exportDocument(s.db, 2020, 'bulletin', office)).body.toString();
+    expect(bulletin).toContain('“好”1 个，“较好”3 个，“差”1 个');
+
     // The notice carries the meeting invitation.
     const notice = smtp.received.find((m) => String(m.parsed.headers.get('x-shuping-template')) === 'notice')!;
     expect(notice.parsed.attachments.map((a) => a.filename)).toEqual(['meeting.ics']);
