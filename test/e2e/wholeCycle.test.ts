@@ -181,7 +181,8 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     // ── the leader sees the cycle reach its end on the dashboard
     const leader = await signIn('secretary.party@example.org');
     expect(new URL(leader.url()).pathname).toBe('/dashboard');
-    await leader.waitForFunction("document.getElementById('dashboard')?.dataset.state === 'archived'");
+    // A locator, not waitForFunction: the page's CSP forbids evaluating strings.
+    await leader.locator('#dashboard[data-state="archived"]').waitFor();
     expect(await leader.locator('#stats').innerText()).toContain('已归档');
     expect(await leader.locator('#dash-table tbody tr').count()).toBe(2);
     await leader.screenshot({ path: path.join(env.dataDir, 'leader.png') });
