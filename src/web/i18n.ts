@@ -22,7 +22,7 @@ const zh = {
   ev_START_PRESENTATION: '开始现场述职', ev_RECORD_QA: '记录问答', ev_END_PRESENTATION: '结束述职，进入评分', ev_SUBMIT_SCORE: '提交评分',
   ev_PUBLISH_RESULTS: '公布结果', ev_SUBMIT_PLAN: '提交整改方案', ev_RETURN_PLAN: '退回整改方案', ev_APPROVE_PLAN: '批准整改方案',
   ev_REPORT_PROGRESS: '报告进展', ev_VERIFY_ITEM: '销号', ev_ADJUST_SCORE: '加减分', ev_VETO: '一票否决', ev_EXTEND_DEADLINE: '延长截止时间',
-  ev_EXEMPT: '免于述评', ev_DEADLINE_DUE: '截止提醒', ev_LAUNCH: '启动',
+  ev_EXEMPT: '免于述评', ev_DEADLINE_DUE: '截止提醒', ev_LAUNCH: '启动', ev_RESEND_NOTICE: '重发通知', ev_CREATE: '创建', ev_ARCHIVE: '归档',
   reason: '原因', summary: '述职报告正文', files: '附件（PDF、Word、Excel、图片，单个不超过 10 MB）', submit: '提交', save: '保存草稿', saved: '已保存',
   question: '提问', answer: '回答', askedBy: '提问人', points: '分值（正为加分，负为减分）', until: '新的截止时间', deadlineKind: '截止事项',
   resendNotice: '重发通知', resent: '通知已重新发送',
@@ -39,6 +39,7 @@ const zh = {
   ballotTitle: '民主测评', ballotThanks: '感谢参与，您的投票已记录。', satisfied: '满意', basic: '基本满意', unsatisfied: '不满意',
   errorTitle: '出错了', notFound: '页面不存在', forbidden: '您无权访问此页面', back: '返回', home: '首页',
   confirm: '确认', cancel: '取消', required: '必填', version: '版本',
+  colon: '：', listSep: '、',
   export_results: '下载评议结果（Excel）', export_ledger: '下载整改台账（Excel）', export_bulletin: '下载通报', export_letters: '下载结果告知书',
 };
 
@@ -64,7 +65,7 @@ const en: Messages = {
   ev_START_PRESENTATION: 'Start presentation', ev_RECORD_QA: 'Record Q&A', ev_END_PRESENTATION: 'End presentation', ev_SUBMIT_SCORE: 'Submit score',
   ev_PUBLISH_RESULTS: 'Publish results', ev_SUBMIT_PLAN: 'Submit plan', ev_RETURN_PLAN: 'Return plan', ev_APPROVE_PLAN: 'Approve plan',
   ev_REPORT_PROGRESS: 'Report progress', ev_VERIFY_ITEM: 'Verify', ev_ADJUST_SCORE: 'Adjust score', ev_VETO: 'Veto', ev_EXTEND_DEADLINE: 'Extend deadline',
-  ev_EXEMPT: 'Exempt', ev_DEADLINE_DUE: 'Deadline reminder', ev_LAUNCH: 'Launch',
+  ev_EXEMPT: 'Exempt', ev_DEADLINE_DUE: 'Deadline reminder', ev_LAUNCH: 'Launch', ev_RESEND_NOTICE: 'Notice resent', ev_CREATE: 'Created', ev_ARCHIVE: 'Archived',
   reason: 'Reason', summary: 'Report text', files: 'Attachments (PDF, Word, Excel, images; 10 MB each at most)', submit: 'Submit', save: 'Save draft', saved: 'Saved',
   question: 'Question', answer: 'Answer', askedBy: 'Asked by', points: 'Points (+ bonus, − penalty)', until: 'New deadline', deadlineKind: 'Deadline',
   resendNotice: 'Resend notice', resent: 'Notice sent again',
@@ -81,6 +82,7 @@ const en: Messages = {
   ballotTitle: 'Democratic appraisal', ballotThanks: 'Thank you, your ballot is recorded.', satisfied: 'Satisfied', basic: 'Fairly satisfied', unsatisfied: 'Not satisfied',
   errorTitle: 'Something went wrong', notFound: 'Page not found', forbidden: 'You may not open this page', back: 'Back', home: 'Home',
   confirm: 'Confirm', cancel: 'Cancel', required: 'Required', version: 'Version',
+  colon: ': ', listSep: ', ',
   export_results: 'Results (Excel)', export_ledger: 'Rectification ledger (Excel)', export_bulletin: 'Bulletin', export_letters: 'Letters to branches',
 };
 
