@@ -18,7 +18,7 @@ import {
 } from '../store/web';
 import { hashPassword, verifyPassword } from '../security/passwords';
 import { formatLocal } from '../domain/deadlines';
-import type { MailSettings } from './effects';
+import { outboxRow, type MailSettings } from './effects';
 
 export const SESSION_DAYS = 7;
 const LINK_DAYS = 7;
@@ -92,26 +92,9 @@ export async function queuePasswordLink(
     deadline: { kind: 'materials', at: formatLocal(expires, 'Asia/Shanghai', locale), daysLeft: LINK_DAYS },
     link: `${settings.baseUrl}/password/${t}`,
   });
+  const template = purpose === 'invitation' ? 'invitation' : 'passwordReset';
   await queueMails(trx, [
-    {
-      message_id: `<${randomBytes(16).toString('hex')}@${/@([^>\s]+)/.exec(settings.mailFrom)?.[1] ?? 'shuping.local'}>`,
-      dedupe_key: `pw:${sha256(t)}`,
-      cycle_id: null,
-      branch_review_id: null,
-      template: purpose === 'invitation' ? 'invitation' : 'passwordReset',
-      to_email: user.email,
-      subject: mail.subject,
-      body_text: mail.text,
-      body_html: mail.html,
-      attachments: null,
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: now,
-      claimed_until: null,
-      last_error: null,
-      created_at: now,
-      sent_at: null,
-    },
+    outboxRow(settings, { dedupeKey: `pw:${sha256(t)}`, cycleId: null, branchReviewId: null, template, to: user.email, mail, attachments: null, now }),
   ]);
 }
 

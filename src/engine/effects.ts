@@ -173,23 +173,49 @@ function mailRow(
   attachments: unknown[] | null,
   settings: MailSettings,
 ): MailRow {
+  return outboxRow(settings, {
+    dedupeKey: `${scope}:${nc.reasonKey ?? `v${nc.version}`}:${template}:${to}`,
+    cycleId: nc.cycle.id,
+    branchReviewId: nc.branch?.id ?? null,
+    template,
+    to,
+    mail,
+    attachments,
+    now: nc.now,
+  });
+}
+
+/** A queued outbox row with its own fixed Message-ID. */
+export function outboxRow(
+  settings: MailSettings,
+  m: {
+    dedupeKey: string;
+    cycleId: number | null;
+    branchReviewId: number | null;
+    template: string;
+    to: string;
+    mail: { subject: string; text: string; html: string };
+    attachments: unknown[] | null;
+    now: string;
+  },
+): MailRow {
   return {
     message_id: messageId(settings.mailFrom),
-    dedupe_key: `${scope}:${nc.reasonKey ?? `v${nc.version}`}:${template}:${to}`,
-    cycle_id: nc.cycle.id,
-    branch_review_id: nc.branch?.id ?? null,
-    template,
-    to_email: to,
-    subject: mail.subject,
-    body_text: mail.text,
-    body_html: mail.html,
-    attachments: attachments ? JSON.stringify(attachments) : null,
+    dedupe_key: m.dedupeKey,
+    cycle_id: m.cycleId,
+    branch_review_id: m.branchReviewId,
+    template: m.template,
+    to_email: m.to,
+    subject: m.mail.subject,
+    body_text: m.mail.text,
+    body_html: m.mail.html,
+    attachments: m.attachments ? JSON.stringify(m.attachments) : null,
     status: 'queued',
     attempts: 0,
-    next_attempt_at: nc.now,
+    next_attempt_at: m.now,
     claimed_until: null,
     last_error: null,
-    created_at: nc.now,
+    created_at: m.now,
     sent_at: null,
   };
 }
