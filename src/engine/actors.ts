@@ -25,12 +25,13 @@ export async function actorByEmail(db: Tx, email: string): Promise<Actor> {
   return { id: user.id, email: user.email, name: user.name, roles: await rolesOf(db, user.id) };
 }
 
-/** The roles an actor holds towards one branch review. */
-export async function rolesForBranch(db: Tx, actor: Actor, branch: BranchReviewRow): Promise<Set<Role>> {
+/** The roles an actor holds towards one branch review; the panel is read only when `needed` asks about evaluators. */
+export async function rolesForBranch(db: Tx, actor: Actor, branch: BranchReviewRow, needed?: readonly Role[]): Promise<Set<Role>> {
   const roles = new Set<Role>();
   if (actor.id === null) return new Set(['system']);
   for (const r of actor.roles) if (r === 'office' || r === 'leader') roles.add(r);
   if (branch.secretary_id === actor.id || branch.deputy_id === actor.id) roles.add('secretary');
+  if (needed && !needed.includes('evaluator')) return roles;
   const panel = await cyclePeople(db, branch.cycle_id, 'evaluator');
   if (panel.some((p) => p.user_id === actor.id)) roles.add('evaluator');
   return roles;

@@ -33,6 +33,8 @@ export interface NotifyContext {
   reasonKey?: string;
   /** Shared across one transaction so a launch does not re-read the same people per branch. */
   people?: Map<string, Recipient[]>;
+  /** Users the caller already holds (a launch has just linked every secretary). */
+  users?: Map<number, UserRow>;
 }
 
 const toRecipient = (u: Pick<UserRow, 'id' | 'email' | 'name' | 'locale'>, role: Recipient['role']): Recipient => ({
@@ -57,7 +59,9 @@ async function resolve(db: Tx, nc: NotifyContext, audience: Audience): Promise<R
   switch (audience) {
     case 'secretary': {
       const ids = [nc.branch!.secretary_id, nc.branch!.deputy_id].filter((x): x is number => x !== null);
-      return (await usersByIds(db, ids)).map((u) => toRecipient(u, 'secretary'));
+      const known = ids.map((id) => nc.users?.get(id));
+      const users = known.every(Boolean) ? (known as UserRow[]) : await usersByIds(db, ids);
+      return users.map((u) => toRecipient(u, 'secretary'));
     }
     case 'office':
       return cycleRole(db, nc, 'office');
@@ -110,8 +114,13 @@ function varsFor(nc: NotifyContext, params: NotifyParams, r: Recipient, settings
   };
 }
 
-/** The meeting invitation (.ics) attached to the notice. */
+const invites = new Map<string, { filename: string; content: string; contentType: string }>();
+
+/** The meeting invitation (.ics) attached to the notice; the same for every branch of a cycle, so made once. */
 export function meetingInvite(cycle: CycleRow, config: CycleConfig): { filename: string; content: string; contentType: string } {
+  const key = JSON.stringify([cycle.id, config.title, config.meeting, config.topics, config.branches.length]);
+  const cached = invites.get(key);
+  if (cached) return cached;
   const start = DateTime.fromISO(config.meeting.at).toUTC();
   const minutes = Object.values(config.meeting.segmentMinutes ?? {}).reduce((a, b) => a + b, 0) * Math.max(config.branches.length, 1);
   const { error, value } = ics.createEvent({
@@ -126,7 +135,10 @@ export function meetingInvite(cycle: CycleRow, config: CycleConfig): { filename:
     method: 'REQUEST',
   });
   if (error || !value) throw error ?? new Error('ics: no value');
-  return { filename: 'meeting.ics', content: value, contentType: 'text/calendar; charset=utf-8; method=REQUEST' };
+  const invite = { filename: 'meeting.ics', content: value, contentType: 'text/calendar; charset=utf-8; method=REQUEST' };
+  if (invites.size > 100) invites.clear();
+  invites.set(key, invite);
+  return invite;
 }
 
 function messageId(mailFrom: string): string {

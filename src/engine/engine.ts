@@ -177,10 +177,12 @@ export class Engine {
       await this.db.transaction(async (trx) => {
         const panel = await cyclePeople(trx, cycle.id, 'evaluator');
         const people: NotifyContext['people'] = new Map();
+        const users = new Map<number, UserRow>();
         const prepared: { row: Omit<BranchReviewRow, 'id'>; snapshot: AnyMachineSnapshot; notify: NotifyParams[] }[] = [];
         for (const b of batch) {
           const secretary = (await upsertUser(trx, { email: b.secretaryEmail, name: b.secretaryName }, now)).user;
           const deputy = b.deputyEmail ? (await upsertUser(trx, { email: b.deputyEmail, name: b.deputyEmail }, now)).user : null;
+          for (const u of [secretary, deputy]) if (u) users.set(u.id, u);
           const input: BranchReviewInput = {
             // 回避: a panel member never scores their own branch, declared or as its secretary.
             expectedEvaluators: panel
@@ -217,7 +219,7 @@ export class Engine {
         for (const [n, row] of rows.entries()) {
           const { snapshot, notify } = prepared[n];
           const context = snapshot.context as BranchReviewContext;
-          mails.push(...(await mailsFor(trx, { cycle, config, branch: row, context, version: 1, now, people }, notify, this.mail)));
+          mails.push(...(await mailsFor(trx, { cycle, config, branch: row, context, version: 1, now, people, users }, notify, this.mail)));
           for (const kind of DEADLINE_KINDS) timers.push(...timersFor(cycle.id, row.id, kind, context.deadlines[kind], config.timezone, now));
         }
         await insertAudit(
@@ -274,7 +276,7 @@ export class Engine {
           const cycle = await this.requireCycle(trx, req.cycle);
           const branch = await this.requireBranch(trx, cycle, req.branch, true);
           const config = parseConfig(cycle);
-          const roles = await rolesForBranch(trx, req.actor, branch);
+          const roles = await rolesForBranch(trx, req.actor, branch, EVENT_ROLES[type]);
           requireRole(roles, EVENT_ROLES[type], type);
           if (req.expectedVersion !== undefined && req.expectedVersion !== branch.version) {
             throw new AppError('VERSION_CONFLICT', `版本已变化：期望 ${req.expectedVersion}，当前 ${branch.version} (stale version)`, {
