@@ -369,6 +369,45 @@ export class Engine {
     return { answer: { phase, state, version, allowedEvents: allowedEvents(next) }, mailsQueued };
   }
 
+  /**
+   * 委托: the office, or the branch's own secretary, names a deputy who gets the branch's mails and may act
+   * for the secretary (or removes the deputy with null). A new person is invited to set a password.
+   */
+  async setDeputy(ref: string | number, code: string, deputy: { email: string; name: string } | null, actor: Actor, now = nowIso()) {
+    return this.db.transaction(async (trx) => {
+      const cycle = await this.requireCycle(trx, ref);
+      const branch = await this.requireBranch(trx, cycle, code, true);
+      const mayDelegate = actor.roles.includes('office') || (actor.id !== null && branch.secretary_id === actor.id);
+      if (!mayDelegate) throw new AppError('FORBIDDEN', '只有党委办公室或本支部书记可以委托 (office or the branch secretary only)');
+      if (['closed', 'exempted'].includes(branch.phase)) throw new AppError('EVENT_NOT_ALLOWED', '该支部已结束 (branch is finished)', { allowedEvents: [] });
+      let deputyId: number | null = null;
+      if (deputy) {
+        const { user, created } = await upsertUser(trx, deputy, now);
+        if (user.id === branch.secretary_id) throw invalidInput([{ field: 'email', message: '不能委托给书记本人' }]);
+        if (created) await queuePasswordLink(trx, user, 'invitation', this.mail, now, parseConfig(cycle).title);
+        await addRole(trx, user.id, 'secretary');
+        deputyId = user.id;
+      }
+      if (!(await updateBranchReview(trx, branch.id, branch.version, { deputy_id: deputyId, updated_at: now }))) {
+        throw new AppError('VERSION_CONFLICT', '数据已被他人修改，请刷新后重试 (concurrent update)');
+      }
+      await insertAudit(trx, [
+        {
+          cycle_id: cycle.id,
+          branch_review_id: branch.id,
+          actor: actorKey(actor),
+          event_type: 'SET_DEPUTY',
+          data: JSON.stringify({ deputy: deputy?.email ?? null }),
+          from_state: branch.state,
+          to_state: branch.state,
+          version: branch.version + 1,
+          at: now,
+        },
+      ]);
+      return { deputy: deputy ? { email: deputy.email.toLowerCase(), name: deputy.name } : null, version: branch.version + 1 };
+    });
+  }
+
   /** 重发通知: the office sends the notice again (a secretary lost it, or a deputy took over). */
   async resendNotice(ref: string | number, code: string, actor: Actor, now = nowIso()): Promise<{ mailsQueued: number }> {
     if (!actor.roles.includes('office')) throw new AppError('FORBIDDEN', '只有党委办公室可以重发通知 (office only)');

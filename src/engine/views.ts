@@ -22,6 +22,7 @@ import {
 import { cyclePeople, cyclesOfPerson, findCycle, listCycles, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
 import { filesOf, getScoreDraft } from '../store/web';
+import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { actorKey } from './actors';
 import { parseConfig } from './engine';
@@ -111,6 +112,7 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
     .map(([id, s]) => ({ evaluator: id === me ? actor.name : (names.get(id) ?? id), mine: id === me, ...s }));
   const history = await branchHistory(db, branch.id);
   const files = await filesOf(db, branch.id);
+  const [deputy] = branch.deputy_id ? await usersByIds(db, [branch.deputy_id]) : [];
   return {
     cycle: { id: cycle.id, year: cycle.year, title: cycle.title, state: cycle.state },
     branch: {
@@ -134,6 +136,7 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
       planItems: ctx.planItems,
       planReturns: ctx.planReturns,
       exemptReason: ctx.exemptReason,
+      deputy: deputy ? { name: deputy.name, email: deputy.email } : null,
       scores,
       scoredCount: Object.keys(ctx.scores).length,
       expectedCount: ctx.expectedEvaluators.length,

@@ -44,6 +44,7 @@ const eventBody = z.object({ type: eventTypeSchema, data: z.unknown().optional()
 const cycleEventBody = z.object({ type: z.literal('PUBLISH_RESULTS') });
 const draftBody = z.object({ scores: z.record(z.string(), z.number().nullable()), comment: z.string().max(2000).optional() });
 const localeBody = z.object({ locale: z.enum(['zh-CN', 'en']) });
+const deputyBody = z.object({ deputy: z.object({ email: z.email('邮箱格式不正确'), name: z.string().trim().min(1).max(100) }).nullable() });
 const ballotBody = z.object({ choice: ballotChoiceSchema });
 const ballotIssueBody = z.object({ count: z.number().int().min(1).max(1000) });
 const mailQuery = z.object({ status: z.enum(['queued', 'sent', 'dead']).optional() });
@@ -233,6 +234,14 @@ export const apiRoutes: ApiRoute[] = [
       if (!rights.evaluator) throw new AppError('FORBIDDEN', '您不是该支部的评委 (not an evaluator of this branch)');
       await saveScoreDraft(s.db, branch.id, actorOf(req).id!, body, now());
       return { saved: true };
+    },
+  },
+  {
+    method: 'put', path: '/api/cycles/:cycle/branches/:branch/deputy', summary: "Name (or with null remove) the deputy who acts for the branch's secretary", access: 'user',
+    body: deputyBody, responses: { ...ok, ...errs, 409: 'branch finished or changed meanwhile' },
+    handler: async (req, _res, s) => {
+      const { deputy } = parse(deputyBody, req.body);
+      return s.engine.setDeputy(param(req, 'cycle'), param(req, 'branch'), deputy, actorOf(req));
     },
   },
   {

@@ -39,7 +39,7 @@ const zh = {
   ballotTitle: '民主测评', ballotThanks: '感谢参与，您的投票已记录。', satisfied: '满意', basic: '基本满意', unsatisfied: '不满意',
   errorTitle: '出错了', notFound: '页面不存在', forbidden: '您无权访问此页面', back: '返回', home: '首页',
   confirm: '确认', cancel: '取消', required: '必填', version: '版本',
-  colon: '：', listSep: '、',
+  colon: '：', listSep: '、', deputy: '委托办理人', setDeputy: '委托', name: '姓名', ev_SET_DEPUTY: '委托办理人',
   export_results: '下载评议结果（Excel）', export_ledger: '下载整改台账（Excel）', export_bulletin: '下载通报', export_letters: '下载结果告知书',
 };
 
@@ -82,7 +82,7 @@ const en: Messages = {
   ballotTitle: 'Democratic appraisal', ballotThanks: 'Thank you, your ballot is recorded.', satisfied: 'Satisfied', basic: 'Fairly satisfied', unsatisfied: 'Not satisfied',
   errorTitle: 'Something went wrong', notFound: 'Page not found', forbidden: 'You may not open this page', back: 'Back', home: 'Home',
   confirm: 'Confirm', cancel: 'Cancel', required: 'Required', version: 'Version',
-  colon: ': ', listSep: ', ',
+  colon: ': ', listSep: ', ', deputy: 'Deputy', setDeputy: 'Delegate', name: 'Name', ev_SET_DEPUTY: 'Deputy named',
   export_results: 'Results (Excel)', export_ledger: 'Rectification ledger (Excel)', export_bulletin: 'Bulletin', export_letters: 'Letters to branches',
 };
 

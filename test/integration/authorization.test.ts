@@ -96,6 +96,12 @@ const API: Record<string, Case> = {
     path: () => '/api/cycles/2020/branches/B01/score-draft',
     body: () => ({ scores: { effectiveness: 25, integration: null }, comment: '草稿' }),
   },
+  // Delegation: the office or B01's own secretary; an invalid email keeps the allowed calls from changing anything.
+  'PUT /api/cycles/:cycle/branches/:branch/deputy': {
+    allowed: ['office', 'secretary'],
+    path: () => '/api/cycles/2020/branches/B01/deputy',
+    body: (p) => (p === 'office' || p === 'secretary' ? { deputy: { email: 'not-an-email', name: '副书记' } } : { deputy: { email: 'deputy@example.org', name: '副书记' } }),
+  },
   'POST /api/cycles/:cycle/branches/:branch/resend-notice': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/branches/B01/resend-notice' },
   // Upload on B01: its secretary and the office (with no file: refused as invalid); anyone else sends a real PDF.
   'POST /api/cycles/:cycle/branches/:branch/files': {

@@ -113,4 +113,20 @@ describe.each(dialects)('engine rules on %s', (dialect) => {
     expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(race.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'VERSION_CONFLICT' } });
   });
+
+  it('lets the secretary delegate to a deputy, who is invited, acts for the branch and gets its mails', async () => {
+    const s = env.services;
+    const secretary = await actorByEmail(s.db, 'b02@example.org');
+    await expect(s.engine.setDeputy(2020, 'B02', { email: 'deputy@example.org', name: '副书记' }, await actorByEmail(s.db, 'b01@example.org'), NOW)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(s.engine.setDeputy(2020, 'B02', { email: 'b02@example.org', name: '李华' }, secretary, NOW)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await s.engine.setDeputy(2020, 'B02', { email: 'deputy@example.org', name: '副书记' }, secretary, NOW);
+    const mails = async () => (await env.services.db('outbox').where({ to_email: 'deputy@example.org' }).orderBy('id').select('template')).map((m: { template: string }) => m.template);
+    expect(await mails()).toEqual(['invitation']);
+    const res = await d.send('deputy@example.org', 'B02', 'ACKNOWLEDGE', undefined, NOW);
+    expect(res.phase).toBe('preparing');
+    await d.office('B02', 'EXTEND_DEADLINE', { deadline: 'materials', until: '2020-12-20T18:00:00+08:00' }, NOW);
+    expect(await mails()).toEqual(['invitation', 'deadlineExtended']);
+    const history = (await branchStatus(s.db, 2020, 'B02', NOW)).branch.history.map((h) => h.event);
+    expect(history).toContain('SET_DEPUTY');
+  });
 });
