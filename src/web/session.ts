@@ -33,8 +33,10 @@ export function cookieOptions(services: Services) {
 }
 
 export function loadViewer(services: Services) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     try {
+      // ?lang= switches the language for the rest of the visit, signed in or not.
+      if (req.query.lang === 'en' || req.query.lang === 'zh-CN') res.cookie(LANG_COOKIE, req.query.lang, { sameSite: 'lax', path: '/', httpOnly: true });
       const cookie = req.cookies?.[SESSION_COOKIE] as string | undefined;
       if (cookie) {
         const s = await sessionUser(services.db, cookie);
