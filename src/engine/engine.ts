@@ -562,14 +562,18 @@ export class Engine {
    * One scheduler pass: each due timer becomes a DEADLINE_DUE event in its own transaction, and the
    * timer is marked in that same transaction, so a second pass at the same instant fires nothing.
    */
-  async fireDueTimers(now = nowIso()): Promise<{ timersFired: number; mailsQueued: number }> {
+  async fireDueTimers(now = nowIso()): Promise<{ timersFired: number; mailsQueued: number; timersFailed: number }> {
     let timersFired = 0;
     let mailsQueued = 0;
     const system: Actor = { id: null, email: 'system', name: '系统', roles: ['system'] };
+    // A timer whose event fails stays pending for the next pass; it must not stop the others in this one.
+    const failed: number[] = [];
     for (;;) {
+      let current: number | undefined;
       const fired = await this.db.transaction(async (trx) => {
-        const timer = await claimDueTimer(trx, now);
+        const timer = await claimDueTimer(trx, now, failed);
         if (!timer) return false;
+        current = timer.id;
         const branch = (await findBranchReviewById(trx, timer.branch_review_id, true))!;
         const cycle = (await findCycle(trx, branch.cycle_id))!;
         const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
@@ -581,13 +585,20 @@ export class Engine {
         }
         const res = await this.applyBranchEvent(trx, { cycle, config: parseConfig(cycle), branch, snapshot, event, actor: system, now });
         await markTimer(trx, timer.id!, 'fired', now);
-        timersFired++;
-        mailsQueued += res.mailsQueued;
+        return res.mailsQueued;
+      }).catch((err: unknown) => {
+        if (current === undefined) throw err;
+        failed.push(current);
+        console.error(`timer ${current} failed, left pending: ${String((err as Error).message ?? err).slice(-300)}`);
         return true;
       });
-      if (!fired) break;
+      if (fired === false) break;
+      if (typeof fired === 'number') {
+        timersFired++;
+        mailsQueued += fired;
+      }
     }
-    return { timersFired, mailsQueued };
+    return { timersFired, mailsQueued, timersFailed: failed.length };
   }
 }
 

@@ -21,8 +21,8 @@ export async function insertTimers(db: Tx, rows: TimerRow[]): Promise<void> {
  * Takes the earliest due pending timer and locks it for this transaction; other workers
  * on the same PostgreSQL skip it (SKIP LOCKED). SQLite has one writer, so no lock is needed.
  */
-export async function claimDueTimer(trx: Tx, now: string): Promise<TimerRow | undefined> {
-  const q = trx<TimerRow>('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).orderBy('due_at').orderBy('id').first();
+export async function claimDueTimer(trx: Tx, now: string, skipIds: number[] = []): Promise<TimerRow | undefined> {
+  const q = trx<TimerRow>('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).whereNotIn('id', skipIds).orderBy('due_at').orderBy('id').first();
   return isPostgres(trx) ? q.forUpdate().skipLocked() : q;
 }
 

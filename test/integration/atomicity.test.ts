@@ -63,4 +63,22 @@ describe.each(dialects)('all or nothing on %s', (dialect) => {
     expect(after.outbox.length).toBe(before.outbox.length + 1);
     expect(after.timers.filter((t) => t.status === 'cancelled')).toHaveLength(4);
   });
+
+  it('a reminder whose transaction fails stays pending, does not stop the pass, and fires on the next', async () => {
+    const db = env.services.db;
+    const at = '2020-12-01T10:00:00.000Z'; // materials d-3 for every branch but B02 (extended)
+    const due = async () => (await db('timers').where({ status: 'pending' }).andWhere('due_at', '<=', at)).length;
+    const waiting = await due();
+    expect(waiting).toBe(5);
+    const before = await everything(env);
+    const restore = await failInserts(env, 'outbox');
+    try {
+      expect(await env.services.engine.fireDueTimers(at)).toEqual({ timersFired: 0, mailsQueued: 0, timersFailed: 5 });
+    } finally {
+      await restore();
+    }
+    expect(await everything(env)).toEqual(before);
+    expect(await env.services.engine.fireDueTimers(at)).toEqual({ timersFired: 5, mailsQueued: 5, timersFailed: 0 });
+    expect(await due()).toBe(0);
+  });
 });
