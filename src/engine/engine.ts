@@ -12,6 +12,7 @@ import {
   type BranchReviewContext,
   type BranchReviewInput,
   type NotifyParams,
+  type Role,
 } from '../../workflows/index';
 import { computeResults, checkScores, evaluatorTotal } from '../domain/scoring';
 import { cycleConfigSchema, eventDataSchemas, eventTypeSchema, type CycleConfig } from '../domain/schemas';
@@ -156,7 +157,7 @@ export class Engine {
     opts: { now?: string; batchSize?: number; onProgress?: (p: LaunchProgress) => void } = {},
   ): Promise<{ cycle: CycleRow; created: number }> {
     const now = opts.now ?? nowIso();
-    if (!actor.roles.includes('office')) throw new AppError('FORBIDDEN', '只有党委办公室可以启动述评周期 (office only)');
+    requireRole(new Set(actor.roles as Role[]), CYCLE_EVENT_ROLES.LAUNCH, 'LAUNCH');
     let cycle = await this.requireCycle(this.db, ref);
     const config = parseConfig(cycle);
     const existing = await branchCodes(this.db, cycle.id);
@@ -495,8 +496,7 @@ export class Engine {
    * and moves all of them to improvement planning at once, with the cycle, in one transaction.
    */
   async publishResults(ref: string | number, actor: Actor, now = nowIso()): Promise<{ cycle: CycleRow; published: number }> {
-    if (!actor.roles.includes('office')) throw new AppError('FORBIDDEN', '只有党委办公室可以公布结果 (office only)');
-    requireRole(new Set(['office']), CYCLE_EVENT_ROLES.PUBLISH_RESULTS, 'PUBLISH_RESULTS');
+    requireRole(new Set(actor.roles as Role[]), CYCLE_EVENT_ROLES.PUBLISH_RESULTS, 'PUBLISH_RESULTS');
     return this.db.transaction(async (trx) => {
       const cycle = await this.requireCycle(trx, ref);
       const config = parseConfig(cycle);
