@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
 import { issueBallots } from '../../src/engine/ballots';
-import { addRole, upsertUser } from '../../src/store/users';
 import { apiRoutes } from '../../src/web/api';
 import { driver, exampleConfig, OFFICE } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -154,11 +153,8 @@ describe.each(dialects)('authorisation of every route on %s', (dialect) => {
   beforeAll(async () => {
     env = await makeTestEnv(dialect);
     const s = env.services;
-    const { user } = await upsertUser(s.db, { email: OFFICE, name: '党委办公室' }, new Date().toISOString());
-    await addRole(s.db, user.id, 'office');
-    const office = await actorByEmail(s.db, OFFICE);
     // Democratic appraisal on, so that there are ballots.
-    const { cycle } = await s.engine.createCycle({ ...exampleConfig(), democratic: { enabled: true, weightPercent: 30 } }, office, '2020-11-19T02:00:00Z');
+    const { cycle } = await driver(s).create('2020-11-19T02:00:00Z', { democratic: { enabled: true, weightPercent: 30 } });
     await driver(s).launch('2020-11-20T02:00:00Z');
     await setPasswords(s);
     http = await startServer(s);
@@ -169,7 +165,7 @@ describe.each(dialects)('authorisation of every route on %s', (dialect) => {
     expect(up.status, up.text).toBe(201);
     ctx.fileId = up.json.file.id;
     ctx.mailId = (await s.db('outbox').orderBy('id').first('id')).id;
-    ctx.ballotToken = (await issueBallots(s, { cycle: 2020, branch: 'B01', count: 1, actor: office })).ballots[0].token;
+    ctx.ballotToken = (await issueBallots(s, { cycle: 2020, branch: 'B01', count: 1, actor: await actorByEmail(s.db, OFFICE) })).ballots[0].token;
   });
   afterAll(async () => {
     await http?.close();

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
 import { issueBallots } from '../../src/engine/ballots';
-import { addRole, upsertUser } from '../../src/store/users';
 import { apiRoutes } from '../../src/web/api';
 import { exampleConfig, OFFICE, driver } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -52,10 +51,7 @@ describe.each(dialects)('the OpenAPI document on %s', (dialect) => {
   beforeAll(async () => {
     env = await makeTestEnv(dialect);
     const s = env.services;
-    const { user } = await upsertUser(s.db, { email: OFFICE, name: '党委办公室' }, new Date().toISOString());
-    await addRole(s.db, user.id, 'office');
-    const actor = await actorByEmail(s.db, OFFICE);
-    await s.engine.createCycle({ ...exampleConfig(), democratic: { enabled: true, weightPercent: 30 } }, actor, '2020-11-19T02:00:00Z');
+    await driver(s).create('2020-11-19T02:00:00Z', { democratic: { enabled: true, weightPercent: 30 } });
     await driver(s).launch('2020-11-20T02:00:00Z');
     await setPasswords(s);
     http = await startServer(s);
@@ -65,7 +61,7 @@ describe.each(dialects)('the OpenAPI document on %s', (dialect) => {
     expect(up.status, up.text).toBe(201);
     fileId = up.json.file.id;
     mailId = (await s.db('outbox').orderBy('id').first('id')).id;
-    params.token = (await issueBallots(s, { cycle: 2020, branch: 'B01', count: 1, actor })).ballots[0].token;
+    params.token = (await issueBallots(s, { cycle: 2020, branch: 'B01', count: 1, actor: await actorByEmail(s.db, OFFICE) })).ballots[0].token;
   });
   afterAll(async () => {
     await http?.close();

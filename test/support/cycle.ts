@@ -34,8 +34,8 @@ export function driver(s: Services) {
     office: (branch: string, type: string, data: unknown, now: string) => send(OFFICE, branch, type, data, now),
     secretary: (branch: string, type: string, data: unknown, now: string) =>
       send(`${branch.toLowerCase()}@example.org`, branch, type, data, now),
-    async create(now = '2020-11-19T02:00:00Z') {
-      return s.engine.createCycle(exampleConfig(), await actorByEmail(s.db, OFFICE).catch(() => bootstrapOffice(s)), now);
+    async create(now = '2020-11-19T02:00:00Z', overrides: Record<string, unknown> = {}) {
+      return s.engine.createCycle({ ...exampleConfig(), ...overrides }, await actorByEmail(s.db, OFFICE).catch(() => bootstrapOffice(s)), now);
     },
     async launch(now: string) {
       return s.engine.launchCycle(2020, await actorByEmail(s.db, OFFICE), { now });
@@ -44,7 +44,7 @@ export function driver(s: Services) {
 }
 
 /** The first office user exists before any cycle does (as `user add --role office` makes it). */
-async function bootstrapOffice(s: Services) {
+export async function bootstrapOffice(s: Services) {
   const { upsertUser, addRole } = await import('../../src/store/users');
   const { user } = await upsertUser(s.db, { email: OFFICE, name: '党委办公室' }, new Date().toISOString());
   await addRole(s.db, user.id, 'office');
