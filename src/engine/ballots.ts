@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { ballotChoiceSchema } from '../domain/schemas';
 import { AppError, invalidInput } from '../errors';
 import { castBallot, findBallot, insertBallots } from '../store/ballots';
-import { findBranchReview, getBranchReview } from '../store/branchReviews';
-import { findCycle } from '../store/cycles';
+import { getBranchReview } from '../store/branchReviews';
 import type { Db } from '../store/db';
 import type { Actor } from './actors';
+import { requireBranch, requireCycle } from './lookup';
 import { parseConfig } from './engine';
 
 const OPEN_PHASES = ['notified', 'preparing', 'materialsReview', 'awaitingReview', 'liveReview', 'scoring', 'scored'];
@@ -21,11 +21,9 @@ export async function issueBallots(
   }
   const now = req.now ?? new Date().toISOString();
   return s.db.transaction(async (trx) => {
-    const cycle = await findCycle(trx, req.cycle);
-    if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${req.cycle} not found)`);
+    const cycle = await requireCycle(trx, req.cycle);
     if (!parseConfig(cycle).democratic.enabled) throw invalidInput([{ field: 'cycle', message: '本周期未启用民主测评' }]);
-    const branch = await findBranchReview(trx, cycle.id, req.branch);
-    if (!branch) throw new AppError('NOT_FOUND', `本周期没有编号为 ${req.branch} 的支部`);
+    const branch = await requireBranch(trx, cycle, req.branch);
     if (!OPEN_PHASES.includes(branch.phase)) throw new AppError('EVENT_NOT_ALLOWED', '结果已公布或支部已结束，不能再发放测评票', { allowedEvents: [] });
     const rows = Array.from({ length: req.count }, () => ({
       token: randomBytes(18).toString('base64url'),

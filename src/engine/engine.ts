@@ -22,8 +22,6 @@ import { insertAudit, insertAuditReturningId } from '../store/audit';
 import { ballotCounts } from '../store/ballots';
 import {
   branchCodes,
-  findBranchReview,
-  findBranchReviewForUpdate,
   getBranchReview as findBranchReviewById,
   insertBranchReviews,
   listBranchReviews,
@@ -36,8 +34,9 @@ import { queueMails, type MailRow } from '../store/outbox';
 import { cancelPendingTimers, claimDueTimer, insertTimers, markTimer, type TimerRow } from '../store/timers';
 import { addRole, upsertUser, type UserRow } from '../store/users';
 import { queuePasswordLink } from './accounts';
-import { actorKey, rolesForBranch, requireRole, type Actor } from './actors';
+import { actorKey, rolesForBranch, requireRole, SYSTEM, type Actor } from './actors';
 import { mailsFor, timersFor, type MailSettings, type NotifyContext } from './effects';
+import { requireBranch, requireCycle } from './lookup';
 import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
 
 export interface EventAnswer {
@@ -70,16 +69,12 @@ export class Engine {
     readonly mail: MailSettings,
   ) {}
 
-  async requireCycle(db: Tx, ref: string | number): Promise<CycleRow> {
-    const cycle = await findCycle(db, ref);
-    if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
-    return cycle;
+  requireCycle(db: Tx, ref: string | number): Promise<CycleRow> {
+    return requireCycle(db, ref);
   }
 
-  async requireBranch(db: Tx, cycle: CycleRow, code: string, forUpdate = false): Promise<BranchReviewRow> {
-    const branch = await (forUpdate ? findBranchReviewForUpdate : findBranchReview)(db, cycle.id, code);
-    if (!branch) throw new AppError('NOT_FOUND', `本周期没有编号为 ${code} 的支部 (branch ${code} not found)`);
-    return branch;
+  requireBranch(db: Tx, cycle: CycleRow, code: string, forUpdate = false): Promise<BranchReviewRow> {
+    return requireBranch(db, cycle, code, forUpdate);
   }
 
   // ── cycle creation and launch ────────────────────────────────────────────────
@@ -565,7 +560,6 @@ export class Engine {
   async fireDueTimers(now = nowIso()): Promise<{ timersFired: number; mailsQueued: number; timersFailed: number }> {
     let timersFired = 0;
     let mailsQueued = 0;
-    const system: Actor = { id: null, email: 'system', name: '系统', roles: ['system'] };
     // A timer whose event fails stays pending for the next pass; it must not stop the others in this one.
     const failed: number[] = [];
     for (;;) {
@@ -583,7 +577,7 @@ export class Engine {
           await markTimer(trx, timer.id!, 'skipped', now);
           return true;
         }
-        const res = await this.applyBranchEvent(trx, { cycle, config: parseConfig(cycle), branch, snapshot, event, actor: system, now });
+        const res = await this.applyBranchEvent(trx, { cycle, config: parseConfig(cycle), branch, snapshot, event, actor: SYSTEM, now });
         await markTimer(trx, timer.id!, 'fired', now);
         return res.mailsQueued;
       }).catch((err: unknown) => {

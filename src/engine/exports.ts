@@ -1,7 +1,6 @@
 // Documents (DESIGN.md: Documents): the results and the rectification ledger (整改台账) as .xlsx,
 // the bulletin (通报) and the per-branch letters as printable HTML.
 import ExcelJS from 'exceljs';
-import type { BranchReviewContext } from '../../workflows/index';
 import { formatLocal } from '../domain/deadlines';
 import type { ScoreSheet } from '../domain/scoring';
 import { AppError } from '../errors';
@@ -11,6 +10,7 @@ import type { Tx } from '../store/db';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { parseConfig } from './engine';
+import { contextOf } from './lookup';
 import { requireCycleFor } from './views';
 
 export const EXPORT_KINDS = ['results', 'ledger', 'bulletin', 'letters'] as const;
@@ -28,7 +28,7 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
   const cycle = await requireCycleFor(db, ref, actor);
   const config = parseConfig(cycle);
   const branches = await listBranchReviews(db, cycle.id);
-  const rows = branches.map((b) => ({ b, ctx: (JSON.parse(b.snapshot) as { context: BranchReviewContext }).context }));
+  const rows = branches.map((b) => ({ b, ctx: contextOf(b) }));
   const published = rows.filter((r) => r.ctx.result).sort((x, y) => x.ctx.result!.rank - y.ctx.result!.rank);
   if (kind !== 'ledger' && !published.length) throw new AppError('EVENT_NOT_ALLOWED', '结果尚未公布，无法导出 (results not published yet)', { allowedEvents: [] });
   const base = `${cycle.year}`;

@@ -1,18 +1,15 @@
 // Read models for `status` (CLI and API): the shapes of DESIGN.md's contracts.
 import { DEADLINE_KINDS, DEADLINE_PHASES, type BranchReviewContext } from '../../workflows/index';
 import { isOverdue } from '../domain/deadlines';
-import { AppError } from '../errors';
 import { branchHistory } from '../store/audit';
-import { countByPhase, findBranchReview, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { findCycle, type CycleRow } from '../store/cycles';
+import { countByPhase, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
+import type { CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
+import { contextOf, requireBranch, requireCycle } from './lookup';
 import { allowedEvents, restore } from './machines';
 
 const cycleHead = (c: CycleRow) => ({ id: c.id, year: c.year, title: c.title, state: c.state });
 
-function contextOf(b: BranchReviewRow): BranchReviewContext {
-  return (JSON.parse(b.snapshot) as { context: BranchReviewContext }).context;
-}
 
 /** Deadline kinds that bind the branch in its phase and have passed. */
 export function overdueKinds(phase: string, ctx: BranchReviewContext, now: string): string[] {
@@ -23,8 +20,7 @@ const resultFields = (b: BranchReviewRow) =>
   b.final_score === null ? {} : { score: Number(b.final_score), grade: b.grade, rank: b.rank };
 
 export async function cycleStatus(db: Tx, ref: string | number, now: string) {
-  const cycle = await findCycle(db, ref);
-  if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
+  const cycle = await requireCycle(db, ref);
   const branches = await listBranchReviews(db, cycle.id);
   return {
     cycle: cycleHead(cycle),
@@ -42,10 +38,7 @@ export async function cycleStatus(db: Tx, ref: string | number, now: string) {
 }
 
 export async function branchStatus(db: Tx, ref: string | number, code: string, now: string) {
-  const cycle = await findCycle(db, ref);
-  if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
-  const b = await findBranchReview(db, cycle.id, code);
-  if (!b) throw new AppError('NOT_FOUND', `本周期没有编号为 ${code} 的支部 (branch ${code} not found)`);
+  const b = await requireBranch(db, await requireCycle(db, ref), code);
   const snapshot = restore('branchReview', b.workflow_version, b.snapshot);
   const ctx = snapshot.context as BranchReviewContext;
   const history = await branchHistory(db, b.id);

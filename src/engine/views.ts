@@ -15,7 +15,6 @@ import { branchHistory } from '../store/audit';
 import {
   branchReviewsOfPanelMember,
   branchReviewsOfSecretary,
-  findBranchReview,
   listBranchReviews,
   type BranchReviewRow,
 } from '../store/branchReviews';
@@ -26,6 +25,7 @@ import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { actorKey } from './actors';
 import { parseConfig } from './engine';
+import { contextOf, requireBranch, requireCycle } from './lookup';
 import { allowedEvents, restore } from './machines';
 import { overdueKinds } from './status';
 
@@ -55,7 +55,6 @@ export interface Rights {
   evaluator: boolean;
 }
 
-const contextOf = (b: BranchReviewRow) => (JSON.parse(b.snapshot) as { context: BranchReviewContext }).context;
 
 export function rightsOn(actor: Actor, branch: BranchReviewRow): Rights {
   return {
@@ -69,8 +68,7 @@ export function rightsOn(actor: Actor, branch: BranchReviewRow): Rights {
 export const canRead = (r: Rights) => r.office || r.leader || r.secretary || r.evaluator;
 
 export async function requireCycleFor(db: Tx, ref: string | number, actor: Actor, officeOrLeader = true): Promise<CycleRow> {
-  const cycle = await findCycle(db, ref);
-  if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
+  const cycle = await requireCycle(db, ref);
   if (officeOrLeader && !actor.roles.includes('office') && !actor.roles.includes('leader')) {
     throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可查看 (office and leaders only)');
   }
@@ -79,10 +77,8 @@ export async function requireCycleFor(db: Tx, ref: string | number, actor: Actor
 
 /** A branch the actor may read, with their rights on it; 404 before 403 would leak existence, so both say 403 only when it exists. */
 export async function readableBranch(db: Tx, ref: string | number, code: string, actor: Actor) {
-  const cycle = await findCycle(db, ref);
-  if (!cycle) throw new AppError('NOT_FOUND', `没有该述评周期 (cycle ${ref} not found)`);
-  const branch = await findBranchReview(db, cycle.id, code);
-  if (!branch) throw new AppError('NOT_FOUND', `本周期没有编号为 ${code} 的支部`);
+  const cycle = await requireCycle(db, ref);
+  const branch = await requireBranch(db, cycle, code);
   const rights = rightsOn(actor, branch);
   if (!canRead(rights)) throw new AppError('FORBIDDEN', '您无权查看该支部 (not your branch)');
   return { cycle, branch, rights };
