@@ -16,7 +16,7 @@ const s = await openServices(loadSettings({ DATA_DIR: dataDir, DATABASE_URL: pg,
 const db = s.db;
 if (pg) for (const t of ['ballots', 'idempotency_keys', 'timers', 'outbox', 'audit', 'branch_reviews', 'cycle_people', 'cycles', 'user_roles', 'users']) await db(t).del();
 
-const config = JSON.parse(fs.readFileSync(new URL('../../shared/examples/cycle-2020.json', import.meta.url), 'utf8'));
+const config = JSON.parse(fs.readFileSync(new URL('../examples/cycle-2020.json', import.meta.url), 'utf8'));
 config.branches = Array.from({ length: BRANCHES }, (_, i) => {
   const code = `B${String(i + 1).padStart(5, '0')}`;
   return { code, name: `第${i + 1}党支部`, secretaryName: `书记${i + 1}`, secretaryEmail: `${code.toLowerCase()}@example.org` };

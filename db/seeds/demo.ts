@@ -21,7 +21,7 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /** A cycle whose dates sit around `anchor` (its plan deadline), so the demo looks live whenever it runs. */
 function config(year: number, anchor: number) {
-  const base = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../../shared/examples/cycle-2020.json', import.meta.url)), 'utf8'));
+  const base = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../examples/cycle-2020.json', import.meta.url)), 'utf8'));
   return {
     ...base,
     year,

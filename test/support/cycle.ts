@@ -7,9 +7,11 @@ import type { EventAnswer } from '../../src/engine/engine';
 import type { Services } from '../../src/services';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const sharedDir = path.resolve(here, '../../../shared');
-export const exampleConfigPath = path.join(sharedDir, 'examples/cycle-2020.json');
-export const exampleBranchesCsv = path.join(sharedDir, 'examples/branches.csv');
+/** The repository's own examples/: the 2020 cycle, the branch and panel CSVs and their Excel templates. */
+export const examplesDir = path.resolve(here, '../../examples');
+export const exampleConfigPath = path.join(examplesDir, 'cycle-2020.json');
+export const exampleBranchesCsv = path.join(examplesDir, 'branches.csv');
+export const examplePanelCsv = path.join(examplesDir, 'panel.csv');
 
 export function exampleConfig(): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(exampleConfigPath, 'utf8'));
