@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'BAD_REQUEST'
   | 'RATE_LIMITED'
+  | 'AUDIT_TAMPERED'
+  | 'CONFLICT_OF_INTEREST'
+  | 'ALREADY_SET_UP'
   | 'INTERNAL';
 
 export class AppError extends Error {

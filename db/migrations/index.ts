@@ -6,6 +6,7 @@ import * as m02 from './20261124_02_create_cycles_and_branch_reviews';
 import * as m03 from './20261124_03_create_audit_outbox_timers';
 import * as m04 from './20261124_04_create_idempotency_and_ballots';
 import * as m05 from './20261124_05_create_web_tables';
+import * as m06 from './20261125_01_audit_chain';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '20261124_03_create_audit_outbox_timers': m03,
   '20261124_04_create_idempotency_and_ballots': m04,
   '20261124_05_create_web_tables': m05,
+  '20261125_01_audit_chain': m06,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

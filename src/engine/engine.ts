@@ -18,7 +18,7 @@ import { computeResults, checkScores, evaluatorTotal } from '../domain/scoring';
 import { cycleConfigSchema, eventDataSchemas, eventTypeSchema, type CycleConfig } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
 import type { Db, Tx } from '../store/db';
-import { insertAudit, insertAuditReturningId } from '../store/audit';
+import { insertAudit } from '../store/audit';
 import { ballotCounts } from '../store/ballots';
 import {
   branchCodes,
@@ -414,7 +414,7 @@ export class Engine {
         throw new AppError('EVENT_NOT_ALLOWED', '该支部已结束，无需重发通知', { allowedEvents: [] });
       }
       const context = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
-      const [auditId] = await insertAuditReturningId(trx, {
+      const [auditId] = await insertAudit(trx, [{
         cycle_id: cycle.id,
         branch_review_id: branch.id,
         actor: actorKey(actor),
@@ -424,7 +424,7 @@ export class Engine {
         to_state: branch.state,
         version: branch.version,
         at: now,
-      });
+      }]);
       const mails = await mailsFor(
         trx,
         { cycle, config: parseConfig(cycle), branch, context, version: branch.version, now, reasonKey: `resend${auditId}` },

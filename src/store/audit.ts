@@ -1,29 +1,80 @@
+import { chainOf, GENESIS_HASH, recordHash, type ChainedContent } from '../domain/auditChain';
 import type { Tx } from './db';
+import { isPostgres } from './db';
 
 export interface AuditRow {
   id?: number;
-  cycle_id: number;
+  cycle_id: number | null;
   branch_review_id: number | null;
   actor: string;
+  actor_name?: string | null;
+  actor_role?: string | null;
   event_type: string;
+  subject?: string | null;
   data: string | null;
   from_state: string | null;
-  to_state: string;
-  version: number;
+  to_state: string | null;
+  version: number | null;
   at: string;
 }
 
-export async function insertAudit(db: Tx, rows: AuditRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) await db('audit').insert(rows.slice(i, i + 200));
+export type StoredAuditRow = Required<AuditRow> & { id: number; chain: string | null; seq: number | null; prev_hash: string | null; hash: string | null };
+
+/**
+ * Appends records to their chains inside the caller's transaction. The chain's head row is locked
+ * (PostgreSQL) or the database is already held (SQLite), so concurrent writers queue on the head.
+ * Returns the new ids in order.
+ */
+export async function insertAudit(db: Tx, rows: AuditRow[]): Promise<number[]> {
+  const ids: number[] = [];
+  const byChain = new Map<string, AuditRow[]>();
+  for (const r of rows) {
+    const chain = chainOf(r.cycle_id);
+    byChain.set(chain, [...(byChain.get(chain) ?? []), r]);
+  }
+  for (const [chain, list] of byChain) {
+    await db('audit_chains').insert({ chain, seq: 0, last_hash: GENESIS_HASH }).onConflict('chain').ignore();
+    const q = db('audit_chains').where({ chain }).first();
+    const head = (await (isPostgres(db) ? q.forUpdate() : q)) as { seq: number; last_hash: string };
+    let { seq, last_hash: prev } = head;
+    const chained = list.map((r) => {
+      seq++;
+      const content: ChainedContent = {
+        chain, seq, cycle_id: r.cycle_id, branch_review_id: r.branch_review_id, actor: r.actor,
+        actor_name: r.actor_name ?? null, actor_role: r.actor_role ?? null, event_type: r.event_type,
+        subject: r.subject ?? null, data: r.data, from_state: r.from_state, to_state: r.to_state, version: r.version, at: r.at,
+      };
+      const hash = recordHash(prev, content);
+      const row = { ...content, prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    for (let i = 0; i < chained.length; i += 200) {
+      const got = await db('audit').insert(chained.slice(i, i + 200)).returning('id');
+      ids.push(...got.map((g: number | { id: number }) => (typeof g === 'object' ? g.id : g)));
+    }
+    await db('audit_chains').where({ chain }).update({ seq, last_hash: prev });
+  }
+  return ids;
 }
 
-export const branchHistory = (db: Tx, branchReviewId: number): Promise<AuditRow[]> =>
-  db<AuditRow>('audit').where({ branch_review_id: branchReviewId }).orderBy('id');
+export const branchHistory = (db: Tx, branchReviewId: number): Promise<StoredAuditRow[]> =>
+  db<StoredAuditRow>('audit').where({ branch_review_id: branchReviewId }).orderBy('id');
 
-export const cycleAudit = (db: Tx, cycleId: number): Promise<AuditRow[]> =>
-  db<AuditRow>('audit').where({ cycle_id: cycleId }).orderBy('id');
+export const cycleAudit = (db: Tx, cycleId: number): Promise<StoredAuditRow[]> =>
+  db<StoredAuditRow>('audit').where({ cycle_id: cycleId }).orderBy('id');
 
-export async function insertAuditReturningId(db: Tx, row: AuditRow): Promise<number[]> {
-  const ids = await db('audit').insert(row).returning('id');
-  return ids.map((r: number | { id: number }) => (typeof r === 'object' ? r.id : r));
+/** One chain's records in order, with those that claim no chain but belong to it by cycle. */
+export function chainRecords(db: Tx, chain: string, cycleId: number | null): Promise<StoredAuditRow[]> {
+  return db<StoredAuditRow>('audit')
+    .where({ chain })
+    .orWhere((w) => (cycleId === null ? w.whereNull('chain').whereNull('cycle_id') : w.whereNull('chain').where({ cycle_id: cycleId })))
+    .orderByRaw('seq is null, seq, id');
+}
+
+export const chainHeads = (db: Tx): Promise<{ chain: string; seq: number; last_hash: string }[]> => db('audit_chains').orderBy('chain');
+
+/** Chains named by records or heads, so a record with a made-up chain is still checked. */
+export async function chainNames(db: Tx): Promise<{ chain: string | null; cycle_id: number | null }[]> {
+  return db('audit').distinct('chain', 'cycle_id');
 }
