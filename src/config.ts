@@ -1,4 +1,4 @@
-// Runtime settings, all from the environment (DESIGN.md: Contracts).
+// Runtime settings, all from the environment (README.md: configuration; the time zone rule in docs/rules.md).
 import path from 'node:path';
 
 export interface Settings {

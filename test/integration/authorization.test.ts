@@ -1,6 +1,6 @@
 // Every route, for every kind of principal: the set allowed is exactly what the rules say, and a
-// denied attempt changes nothing. The expectations are written by hand from the rules (DESIGN.md:
-// who uses it), not derived from the routes' own declarations, so a new route fails until judged.
+// denied attempt changes nothing. The expectations are written by hand from the rules (docs/rules.md:
+// Roles), not derived from the routes' own declarations, so a new route fails until judged.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
