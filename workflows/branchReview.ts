@@ -10,6 +10,47 @@ export const DEADLINE_STEPS = ['d-3', 'd-1', 'd0', 'overdue'] as const;
 export type DeadlineStep = (typeof DEADLINE_STEPS)[number];
 
 export type Role = 'office' | 'secretary' | 'evaluator' | 'leader' | 'system';
+
+// ── Vocabulary ────────────────────────────────────────────────────────────────
+// The names people read, in both languages, live here next to the machine; the glossary,
+// the web dictionaries and the read models derive theirs from it (see phases.ts).
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export type Label = Readonly<Record<Locale, string>>;
+
+/** Whose move it is in a phase. */
+export const TURNS = ['office', 'secretary', 'evaluator', 'none'] as const;
+export type Turn = (typeof TURNS)[number];
+
+/**
+ * State tags. Every top-level state carries `open` or `final`, one `turn:*`, and where it applies
+ * the `deadline:*` that binds there, `ballots` (民主测评 ballots are accepted) and `scoringOpen`
+ * (an evaluator may score or keep a draft).
+ */
+export type PhaseTag = 'open' | 'final' | `turn:${Turn}` | `deadline:${DeadlineKind}` | 'ballots' | 'scoringOpen';
+
+/** State meta: every state names itself. */
+export interface StateMeta {
+  label: Label;
+}
+
+export const ROLE_LABELS: Record<Role, Label> = {
+  office: { 'zh-CN': '党委办公室', en: 'Party Committee Office' },
+  secretary: { 'zh-CN': '党支部书记', en: 'Branch secretary' },
+  evaluator: { 'zh-CN': '考评组成员', en: 'Panel member' },
+  leader: { 'zh-CN': '党委领导', en: 'Leader' },
+  system: { 'zh-CN': '调度程序', en: 'Scheduler' },
+};
+
+export const DEADLINE_LABELS: Record<DeadlineKind, Label> = {
+  materials: { 'zh-CN': '述职材料', en: 'Materials' },
+  scoring: { 'zh-CN': '评分', en: 'Scoring' },
+  plan: { 'zh-CN': '整改方案', en: 'Improvement plan' },
+  followUp: { 'zh-CN': '整改落实', en: 'Follow-up' },
+};
+
+const label = (zh: string, en: string): StateMeta => ({ label: { 'zh-CN': zh, en } });
+
 /** Who is addressed by a notify action; the engine resolves these to people. */
 export type Audience = 'secretary' | 'office' | 'leaders' | 'evaluators' | 'pendingEvaluators';
 
@@ -73,36 +114,41 @@ export type BranchReviewEvent =
 
 export type BranchEventType = BranchReviewEvent['type'];
 
-/** Who may send each event (谁可发起). The engine enforces it, together with the branch check. */
-export const EVENT_ROLES: Record<BranchEventType, readonly Role[]> = {
-  ACKNOWLEDGE: ['secretary'],
-  SUBMIT_MATERIALS: ['secretary'],
-  RETURN_MATERIALS: ['office'],
-  ACCEPT_MATERIALS: ['office'],
-  START_PRESENTATION: ['office'],
-  RECORD_QA: ['office', 'evaluator'],
-  END_PRESENTATION: ['office'],
-  SUBMIT_SCORE: ['evaluator'],
-  PUBLISH_RESULTS: ['office'],
-  SUBMIT_PLAN: ['secretary'],
-  RETURN_PLAN: ['office'],
-  APPROVE_PLAN: ['office'],
-  REPORT_PROGRESS: ['secretary'],
-  VERIFY_ITEM: ['office'],
-  ADJUST_SCORE: ['office'],
-  VETO: ['office'],
-  EXTEND_DEADLINE: ['office'],
-  EXEMPT: ['office'],
-  DEADLINE_DUE: ['system'],
+export interface EventMeta {
+  label: Label;
+  /** Who may send it (谁可发起). The engine enforces it, together with the branch check. */
+  roles: readonly Role[];
+  /** Decides an outcome or is hard to undo: worth a confirmation before it is sent. */
+  weighty?: boolean;
+}
+
+/** Every event of the branch machine: a new event does not compile until it is named here. */
+export const EVENT_META: Record<BranchEventType, EventMeta> = {
+  ACKNOWLEDGE: { label: { 'zh-CN': '确认收到通知', en: 'Acknowledge' }, roles: ['secretary'] },
+  SUBMIT_MATERIALS: { label: { 'zh-CN': '提交述职材料', en: 'Submit materials' }, roles: ['secretary'] },
+  RETURN_MATERIALS: { label: { 'zh-CN': '退回材料', en: 'Return materials' }, roles: ['office'] },
+  ACCEPT_MATERIALS: { label: { 'zh-CN': '材料通过', en: 'Accept materials' }, roles: ['office'], weighty: true },
+  START_PRESENTATION: { label: { 'zh-CN': '开始现场述职', en: 'Start presentation' }, roles: ['office'] },
+  RECORD_QA: { label: { 'zh-CN': '记录问答', en: 'Record Q&A' }, roles: ['office', 'evaluator'] },
+  END_PRESENTATION: { label: { 'zh-CN': '结束述职，进入评分', en: 'End presentation' }, roles: ['office'], weighty: true },
+  SUBMIT_SCORE: { label: { 'zh-CN': '提交评分', en: 'Submit score' }, roles: ['evaluator'] },
+  PUBLISH_RESULTS: { label: { 'zh-CN': '公布结果', en: 'Publish results' }, roles: ['office'], weighty: true },
+  SUBMIT_PLAN: { label: { 'zh-CN': '提交整改方案', en: 'Submit plan' }, roles: ['secretary'] },
+  RETURN_PLAN: { label: { 'zh-CN': '退回整改方案', en: 'Return plan' }, roles: ['office'] },
+  APPROVE_PLAN: { label: { 'zh-CN': '批准整改方案', en: 'Approve plan' }, roles: ['office'], weighty: true },
+  REPORT_PROGRESS: { label: { 'zh-CN': '报告进展', en: 'Report progress' }, roles: ['secretary'] },
+  VERIFY_ITEM: { label: { 'zh-CN': '销号', en: 'Verify' }, roles: ['office'], weighty: true },
+  ADJUST_SCORE: { label: { 'zh-CN': '加减分', en: 'Adjust score' }, roles: ['office'] },
+  VETO: { label: { 'zh-CN': '一票否决', en: 'Veto' }, roles: ['office'], weighty: true },
+  EXTEND_DEADLINE: { label: { 'zh-CN': '延长截止时间', en: 'Extend deadline' }, roles: ['office'] },
+  EXEMPT: { label: { 'zh-CN': '免于述评', en: 'Exempt' }, roles: ['office'], weighty: true },
+  DEADLINE_DUE: { label: { 'zh-CN': '截止提醒', en: 'Deadline reminder' }, roles: ['system'] },
 };
 
-/** Phases in which a deadline kind binds the branch (reminders and overdue apply). */
-export const DEADLINE_PHASES: Record<DeadlineKind, readonly string[]> = {
-  materials: ['notified', 'preparing'],
-  scoring: ['scoring'],
-  plan: ['improvementPlanning'],
-  followUp: ['followUp'],
-};
+/** Who may send each event (谁可发起), from EVENT_META. */
+export const EVENT_ROLES = Object.fromEntries(
+  Object.entries(EVENT_META).map(([type, meta]) => [type, meta.roles]),
+) as Record<BranchEventType, readonly Role[]>;
 
 export interface NotifyParams {
   template: string;
@@ -124,7 +170,7 @@ const RESPONSIBLE: Record<DeadlineKind, Audience> = {
   followUp: 'secretary',
 };
 
-// DEADLINE_DUE is handled only in the phases where that deadline binds (DEADLINE_PHASES);
+// DEADLINE_DUE is handled only in the phases where that deadline binds (tagged `deadline:<kind>`);
 // anywhere else it is refused, and the scheduler records the timer as skipped.
 const deadlineDue = (kind: DeadlineKind) => [
   {
@@ -157,6 +203,8 @@ export const branchReviewMachine = setup({
     context: {} as BranchReviewContext,
     events: {} as BranchReviewEvent,
     input: {} as BranchReviewInput,
+    tags: {} as PhaseTag,
+    meta: {} as StateMeta,
   },
   actions: {
     // Declared, never executed here: the engine reads it from transition()'s action list.
@@ -231,12 +279,15 @@ export const branchReviewMachine = setup({
   states: {
     // 通知: the notice goes out with the initial transition.
     notified: {
+      tags: ['open', 'turn:secretary', 'deadline:materials', 'ballots'],
+      meta: label('已通知', 'Notified'),
       entry: notify('notice', ['secretary'], 'materials'),
-      on: {
-        ...beforePublication, ACKNOWLEDGE: 'preparing', DEADLINE_DUE: deadlineDue('materials') },
+      on: { ...beforePublication, ACKNOWLEDGE: 'preparing', DEADLINE_DUE: deadlineDue('materials') },
     },
     // 准备述职材料
     preparing: {
+      tags: ['open', 'turn:secretary', 'deadline:materials', 'ballots'],
+      meta: label('准备材料', 'Preparing'),
       on: {
         ...beforePublication,
         SUBMIT_MATERIALS: {
@@ -251,6 +302,8 @@ export const branchReviewMachine = setup({
     },
     // 材料审核
     materialsReview: {
+      tags: ['open', 'turn:office', 'ballots'],
+      meta: label('材料审核', 'Materials review'),
       on: {
         ...beforePublication,
         RETURN_MATERIALS: {
@@ -265,13 +318,19 @@ export const branchReviewMachine = setup({
     },
     // 待现场述职
     awaitingReview: {
-      on: {
-        ...beforePublication, START_PRESENTATION: 'liveReview' },
+      tags: ['open', 'turn:office', 'ballots'],
+      meta: label('待现场述职', 'Awaiting live review'),
+      on: { ...beforePublication, START_PRESENTATION: 'liveReview' },
     },
     // 现场述职: 述 then 问/答
     liveReview: {
+      tags: ['open', 'turn:office', 'ballots', 'scoringOpen'],
+      meta: label('现场述职', 'Live review'),
       initial: 'presenting',
-      states: { presenting: {}, questioning: {} },
+      states: {
+        presenting: { meta: label('述（汇报中）', 'Presenting') },
+        questioning: { meta: label('问、答', 'Questions and answers') },
+      },
       on: {
         ...beforePublication,
         RECORD_QA: {
@@ -293,6 +352,8 @@ export const branchReviewMachine = setup({
     },
     // 评: each expected evaluator scores once (may revise until all are in)
     scoring: {
+      tags: ['open', 'turn:evaluator', 'deadline:scoring', 'ballots', 'scoringOpen'],
+      meta: label('评分中', 'Scoring'),
       on: {
         ...beforePublication,
         SUBMIT_SCORE: [
@@ -304,6 +365,8 @@ export const branchReviewMachine = setup({
     },
     // 已评分, waiting for the cycle-wide publication
     scored: {
+      tags: ['open', 'turn:office', 'ballots'],
+      meta: label('已评分', 'Scored'),
       on: {
         ...beforePublication,
         PUBLISH_RESULTS: {
@@ -317,6 +380,8 @@ export const branchReviewMachine = setup({
     },
     // 整改: the secretary files the plan
     improvementPlanning: {
+      tags: ['open', 'turn:secretary', 'deadline:plan'],
+      meta: label('制定整改方案', 'Improvement plan'),
       on: {
         ...whileOpen,
         SUBMIT_PLAN: {
@@ -334,6 +399,8 @@ export const branchReviewMachine = setup({
     },
     // 整改方案审核
     planReview: {
+      tags: ['open', 'turn:office'],
+      meta: label('方案审核', 'Plan review'),
       on: {
         ...whileOpen,
         RETURN_PLAN: {
@@ -348,6 +415,8 @@ export const branchReviewMachine = setup({
     },
     // 跟踪督办 until every item is verified (销号)
     followUp: {
+      tags: ['open', 'turn:secretary', 'deadline:followUp'],
+      meta: label('跟踪督办', 'Follow-up'),
       on: {
         ...whileOpen,
         REPORT_PROGRESS: {
@@ -375,7 +444,20 @@ export const branchReviewMachine = setup({
         DEADLINE_DUE: deadlineDue('followUp'),
       },
     },
-    closed: { type: 'final' },
-    exempted: { type: 'final' },
+    closed: { type: 'final', tags: ['final', 'turn:none'], meta: label('已完成', 'Closed') },
+    exempted: { type: 'final', tags: ['final', 'turn:none'], meta: label('免于述评', 'Exempted') },
   },
 });
+
+const statesTagged = (tag: PhaseTag): readonly string[] =>
+  Object.values(branchReviewMachine.root.states)
+    .filter((node) => node.tags.includes(tag))
+    .map((node) => node.key);
+
+/** Phases in which a deadline kind binds the branch (reminders and overdue apply): the `deadline:*` tags. */
+export const DEADLINE_PHASES: Record<DeadlineKind, readonly string[]> = {
+  materials: statesTagged('deadline:materials'),
+  scoring: statesTagged('deadline:scoring'),
+  plan: statesTagged('deadline:plan'),
+  followUp: statesTagged('deadline:followUp'),
+};

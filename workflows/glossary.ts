@@ -1,61 +1,27 @@
 // Generates workflows/README.md from the machines themselves (`npm run glossary`);
 // test/unit/glossary.test.ts fails when the committed file is stale.
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { branchReviewMachine, EVENT_ROLES } from './branchReview';
-import { CYCLE_EVENT_ROLES, cycleMachine } from './cycle';
+import { branchReviewMachine, DEADLINE_KINDS, DEADLINE_LABELS, DEADLINE_PHASES, EVENT_META, ROLE_LABELS, TURNS, type EventMeta, type Label, type PhaseTag } from './branchReview';
+import { CYCLE_EVENT_META, cycleMachine } from './cycle';
+import { phasesTagged } from './phases';
 
-const STATE_TERMS: Record<string, string> = {
-  notified: '已通知',
-  preparing: '准备述职材料',
-  materialsReview: '材料审核',
-  awaitingReview: '待现场述职',
-  liveReview: '现场述职',
-  'liveReview.presenting': '述（汇报中）',
-  'liveReview.questioning': '问、答',
-  scoring: '评分中',
-  scored: '已评分（待公布）',
-  improvementPlanning: '制定整改方案',
-  planReview: '整改方案审核',
-  followUp: '跟踪督办',
-  closed: '已完成（销号）',
-  exempted: '免于述评',
-  draft: '草稿',
-  launched: '已启动',
-  resultsPublished: '已公布结果',
-  archived: '已归档',
+/** What each tag means. The states that carry it are read off the machine. */
+const TAG_MEANINGS: Record<PhaseTag, string> = {
+  open: 'the review of the branch is under way (进行中)',
+  final: 'nothing more happens to the branch (已结束)',
+  'turn:office': `the next move is the office's (待${ROLE_LABELS.office['zh-CN']}办理)`,
+  'turn:secretary': `the next move is the secretary's (待${ROLE_LABELS.secretary['zh-CN']}办理)`,
+  'turn:evaluator': `the next move is the evaluators' (待${ROLE_LABELS.evaluator['zh-CN']}评分)`,
+  'turn:none': 'nobody has a move left',
+  'deadline:materials': `the ${DEADLINE_LABELS.materials.en} deadline binds (${DEADLINE_LABELS.materials['zh-CN']}截止): reminders and overdue apply`,
+  'deadline:scoring': `the ${DEADLINE_LABELS.scoring.en} deadline binds (${DEADLINE_LABELS.scoring['zh-CN']}截止): reminders and overdue apply`,
+  'deadline:plan': `the ${DEADLINE_LABELS.plan.en} deadline binds (${DEADLINE_LABELS.plan['zh-CN']}截止): reminders and overdue apply`,
+  'deadline:followUp': `the ${DEADLINE_LABELS.followUp.en} deadline binds (${DEADLINE_LABELS.followUp['zh-CN']}截止): reminders and overdue apply`,
+  ballots: 'democratic-appraisal ballots (民主测评票) are issued and cast',
+  scoringOpen: 'an expected evaluator may score or keep a draft (可评分)',
 };
 
-const EVENT_TERMS: Record<string, string> = {
-  ACKNOWLEDGE: '确认收到通知',
-  SUBMIT_MATERIALS: '提交述职材料',
-  RETURN_MATERIALS: '退回材料',
-  ACCEPT_MATERIALS: '材料通过',
-  START_PRESENTATION: '开始现场述职（述）',
-  RECORD_QA: '记录提问与回答（问、答）',
-  END_PRESENTATION: '结束述职，进入评分',
-  SUBMIT_SCORE: '提交评分（评）',
-  PUBLISH_RESULTS: '公布结果',
-  SUBMIT_PLAN: '提交整改方案',
-  RETURN_PLAN: '退回整改方案',
-  APPROVE_PLAN: '批准整改方案',
-  REPORT_PROGRESS: '报告整改进展',
-  VERIFY_ITEM: '整改事项销号',
-  ADJUST_SCORE: '加减分',
-  VETO: '一票否决',
-  EXTEND_DEADLINE: '延长截止时间',
-  EXEMPT: '免于述评',
-  DEADLINE_DUE: '截止提醒 / 逾期督办',
-  LAUNCH: '启动周期',
-  ARCHIVE: '归档',
-};
-
-const ROLE_TERMS: Record<string, string> = {
-  office: '党委办公室',
-  secretary: '党支部书记',
-  evaluator: '考评组成员',
-  leader: '党委领导',
-  system: '调度程序',
-};
+const TAG_ORDER: PhaseTag[] = ['open', 'final', ...TURNS.map((t) => `turn:${t}` as const), ...DEADLINE_KINDS.map((k) => `deadline:${k}` as const), 'ballots', 'scoringOpen'];
 
 function walk(node: AnyStateNode, out: AnyStateNode[] = []): AnyStateNode[] {
   for (const child of Object.values(node.states) as AnyStateNode[]) {
@@ -87,20 +53,33 @@ export function mermaid(machine: AnyStateMachine): string {
   return lines.join('\n');
 }
 
+const labelOf = (n: AnyStateNode): Label | undefined => (n.meta as { label?: Label } | undefined)?.label;
+const bilingual = (l: Label | undefined) => (l ? `${l['zh-CN']} | ${l.en}` : ' | ');
+
 function statesTable(machine: AnyStateMachine): string {
   const rows = walk(machine.root).map((n) => {
     const handled = [...n.transitions.keys()].sort().join(', ') || '—';
-    return `| \`${idOf(n)}\` | ${STATE_TERMS[idOf(n)] ?? ''} | ${n.type === 'final' ? 'final' : handled} |`;
+    const tags = n.tags.map((t: string) => `\`${t}\``).join(' ') || '—';
+    return `| \`${idOf(n)}\` | ${bilingual(labelOf(n))} | ${tags} | ${n.type === 'final' ? 'final' : handled} |`;
   });
-  return ['| state | 中文 | events handled here |', '| --- | --- | --- |', ...rows].join('\n');
+  return ['| state | 中文 | English | tags | events handled here |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-function eventsTable(roles: Record<string, readonly string[]>): string {
-  const rows = Object.entries(roles).map(
-    ([e, who]) => `| \`${e}\` | ${EVENT_TERMS[e] ?? ''} | ${who.map((r) => `${r}（${ROLE_TERMS[r]}）`).join('、')} |`,
-  );
-  return ['| event | 中文 | who may send it |', '| --- | --- | --- |', ...rows].join('\n');
+function tagsTable(): string {
+  const rows = TAG_ORDER.map((tag) => `| \`${tag}\` | ${TAG_MEANINGS[tag]} | ${phasesTagged(tag).join(', ') || '—'} |`);
+  return ['| tag | meaning | states |', '| --- | --- | --- |', ...rows].join('\n');
 }
+
+function eventsTable(events: Record<string, EventMeta>): string {
+  const rows = Object.entries(events).map(
+    ([e, m]) =>
+      `| \`${e}\`${m.weighty ? ' ⚠' : ''} | ${bilingual(m.label)} | ${m.roles.map((r) => `${r}（${ROLE_LABELS[r]['zh-CN']}）`).join('、')} |`,
+  );
+  return ['| event | 中文 | English | who may send it |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+const deadlineSentence = () =>
+  DEADLINE_KINDS.map((k) => `${k} in ${DEADLINE_PHASES[k].join('/')}`).join(', ');
 
 export function glossary(): string {
   return `# Workflows — glossary (术语表)
@@ -118,15 +97,24 @@ turns into \`DEADLINE_DUE\` events. Each machine is registered with a version in
 
 ${statesTable(branchReviewMachine)}
 
+### Tags
+
+Every top-level state carries \`open\` or \`final\` and one \`turn:*\`; the engine, the read models,
+the ballots and the web pages ask these tags (\`workflows/phases.ts\`) instead of listing phases.
+
+${tagsTable()}
+
 ### Events
 
-${eventsTable(EVENT_ROLES)}
+${eventsTable(EVENT_META)}
+
+⚠ weighty: decides an outcome or is hard to undo.
 
 A secretary acts only on their own branch; an evaluator scores only branches where they are an
 expected evaluator (回避: never their own branch). \`ADJUST_SCORE\` and \`VETO\` are accepted until
 results are published; \`EXTEND_DEADLINE\` and \`EXEMPT\` in every open phase. \`DEADLINE_DUE\` is
-accepted only where its deadline binds: materials in notified/preparing, scoring in scoring,
-plan in improvementPlanning, followUp in followUp.
+accepted only where its deadline binds (\`deadline:*\` tags):
+${deadlineSentence()}.
 
 \`\`\`mermaid
 ${mermaid(branchReviewMachine)}
@@ -140,7 +128,7 @@ ${statesTable(cycleMachine)}
 
 ### Events
 
-${eventsTable(CYCLE_EVENT_ROLES)}
+${eventsTable(CYCLE_EVENT_META)}
 
 \`\`\`mermaid
 ${mermaid(cycleMachine)}

@@ -33,3 +33,4 @@ registerWorkflow('cycle', 1, cycleMachine);
 
 export * from './branchReview';
 export * from './cycle';
+export * from './phases';

@@ -1,5 +1,6 @@
 // 民主测评: anonymous one-time ballots. The token is the only thing a voter holds; casting needs no sign-in.
 import { randomBytes } from 'node:crypto';
+import { acceptsBallots } from '../../workflows/index';
 import { ballotChoiceSchema } from '../domain/schemas';
 import { AppError, invalidInput } from '../errors';
 import { castBallot, findBallot, insertBallots } from '../store/ballots';
@@ -8,8 +9,6 @@ import type { Db } from '../store/db';
 import type { Actor } from './actors';
 import { requireBranch, requireCycle } from './lookup';
 import { parseConfig } from './engine';
-
-const OPEN_PHASES = ['notified', 'preparing', 'materialsReview', 'awaitingReview', 'liveReview', 'scoring', 'scored'];
 
 export async function issueBallots(
   s: { db: Db; settings: { baseUrl: string } },
@@ -24,7 +23,7 @@ export async function issueBallots(
     const cycle = await requireCycle(trx, req.cycle);
     if (!parseConfig(cycle).democratic.enabled) throw invalidInput([{ field: 'cycle', message: '本周期未启用民主测评' }]);
     const branch = await requireBranch(trx, cycle, req.branch);
-    if (!OPEN_PHASES.includes(branch.phase)) throw new AppError('EVENT_NOT_ALLOWED', '结果已公布或支部已结束，不能再发放测评票', { allowedEvents: [] });
+    if (!acceptsBallots(branch.phase)) throw new AppError('EVENT_NOT_ALLOWED', '结果已公布或支部已结束，不能再发放测评票', { allowedEvents: [] });
     const rows = Array.from({ length: req.count }, () => ({
       token: randomBytes(18).toString('base64url'),
       cycle_id: cycle.id,
@@ -45,7 +44,7 @@ export async function castBallotByToken(db: Db, token: string, choice: unknown, 
     const ballot = await findBallot(trx, token);
     if (!ballot) throw new AppError('NOT_FOUND', '测评票不存在 (unknown ballot)');
     const branch = await getBranchReview(trx, ballot.branch_review_id);
-    if (!branch || !OPEN_PHASES.includes(branch.phase)) throw new AppError('BALLOT_USED', '测评已结束 (appraisal closed)');
+    if (!branch || !acceptsBallots(branch.phase)) throw new AppError('BALLOT_USED', '测评已结束 (appraisal closed)');
     if (!(await castBallot(trx, token, parsed.data, now))) throw new AppError('BALLOT_USED', '该测评票已使用 (ballot already used)');
     return { cast: true as const };
   });

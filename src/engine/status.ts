@@ -1,5 +1,5 @@
 // Read models for `status` (CLI and API): the shapes of DESIGN.md's contracts.
-import { DEADLINE_KINDS, DEADLINE_PHASES, type BranchReviewContext } from '../../workflows/index';
+import { bindingDeadline, type BranchReviewContext, type DeadlineKind } from '../../workflows/index';
 import { isOverdue } from '../domain/deadlines';
 import { branchHistory } from '../store/audit';
 import { countByPhase, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
@@ -11,9 +11,10 @@ import { allowedEvents, restore } from './machines';
 const cycleHead = (c: CycleRow) => ({ id: c.id, year: c.year, title: c.title, state: c.state });
 
 
-/** Deadline kinds that bind the branch in its phase and have passed. */
-export function overdueKinds(phase: string, ctx: BranchReviewContext, now: string): string[] {
-  return DEADLINE_KINDS.filter((k) => DEADLINE_PHASES[k].includes(phase) && isOverdue(ctx.deadlines[k], now));
+/** Deadline kinds that bind the branch in its phase and have passed (at most one: a phase binds one deadline). */
+export function overdueKinds(phase: string, ctx: BranchReviewContext, now: string): DeadlineKind[] {
+  const kind = bindingDeadline(phase);
+  return kind !== null && isOverdue(ctx.deadlines[kind], now) ? [kind] : [];
 }
 
 const resultFields = (b: BranchReviewRow) =>

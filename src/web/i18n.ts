@@ -1,28 +1,55 @@
 // Every user-visible string of the web pages, in Simplified Chinese (default) and English.
-export type Locale = 'zh-CN' | 'en';
+// The names of phases, cycle states, workflow events, roles and deadlines are not written here:
+// they come from the machines' vocabulary (workflows/phases.ts) as `phase_*`, `cycle_*`, `ev_*`,
+// `role_*` and `dl_*` keys, so templates keep calling t('phase_' + p).
+import {
+  CYCLE_EVENT_META,
+  CYCLE_STATES,
+  cycleStateLabel,
+  DEADLINE_KINDS,
+  deadlineLabel,
+  EVENT_META,
+  eventLabel,
+  phaseLabel,
+  PHASES,
+  ROLE_LABELS,
+  roleLabel,
+  type CycleState,
+  type DeadlineKind,
+  type Locale,
+  type Phase,
+  type Role,
+  type WorkflowEventType,
+} from '../../workflows/index';
 
-const zh = {
+export type { Locale };
+
+type VocabularyKey = `phase_${Phase}` | `cycle_${CycleState}` | `ev_${WorkflowEventType}` | `role_${Role}` | `dl_${DeadlineKind}`;
+
+function vocabulary(locale: Locale): Record<VocabularyKey, string> {
+  const keys = <K extends string>(o: Record<K, unknown>) => Object.keys(o) as K[];
+  const entries: [string, string][] = [
+    ...PHASES.map((p): [string, string] => [`phase_${p}`, phaseLabel(p, locale)]),
+    ...CYCLE_STATES.map((c): [string, string] => [`cycle_${c}`, cycleStateLabel(c, locale)]),
+    ...[...keys(EVENT_META), ...keys(CYCLE_EVENT_META)].map((e): [string, string] => [`ev_${e}`, eventLabel(e, locale)]),
+    ...keys(ROLE_LABELS).map((r): [string, string] => [`role_${r}`, roleLabel(r, locale)]),
+    ...DEADLINE_KINDS.map((k): [string, string] => [`dl_${k}`, deadlineLabel(k, locale)]),
+  ];
+  return Object.fromEntries(entries) as Record<VocabularyKey, string>;
+}
+
+const zhBase = {
   appName: '述评',
   appTitle: '基层党支部书记抓党建工作述职评议',
   signIn: '登录', signOut: '退出', email: '邮箱', password: '密码', forgot: '忘记密码？', newPassword: '新密码（至少 8 位）',
   setPassword: '设置密码', sendLink: '发送重置链接', linkSent: '如该邮箱已注册，重置链接已发送，请查收邮件。', passwordSet: '密码已设置，请登录。',
   language: 'English', nav_cycles: '述评周期', nav_dashboard: '进度看板', nav_tasks: '我的任务', nav_scoring: '待评分', nav_mail: '邮件队列',
-  role_office: '党委办公室', role_secretary: '党支部书记', role_evaluator: '考评组成员', role_leader: '党委领导',
   cycles: '述评周期', createCycle: '创建述评周期', configJson: '周期配置（JSON 文件）', configPaste: '或直接粘贴周期配置 JSON', branchesFile: '支部名单（CSV / Excel，可选）', panelFile: '考评组名单（CSV / Excel，可选）',
   create: '创建', launch: '启动', launchConfirm: '启动后将向各支部发送通知，确认启动？', year: '年度', title: '名称', state: '状态', open: '打开',
-  cycle_draft: '草稿', cycle_launched: '进行中', cycle_resultsPublished: '已公布结果', cycle_archived: '已归档',
   board: '支部进度', branch: '支部', code: '编号', phase: '环节', deadline: '截止时间', daysLeft: '剩余天数', overdue: '逾期', overdueDays: '逾期天数',
   score: '得分', grade: '等次', rank: '排名', waitingOnOffice: '待党委办公室办理', actions: '操作', none: '无', all: '全部', filter: '筛选',
   publish: '公布结果', publishConfirm: '公布后各支部将收到结果并进入整改环节，确认公布？',
-  phase_notified: '已通知', phase_preparing: '准备材料', phase_materialsReview: '材料审核', phase_awaitingReview: '待现场述职', phase_liveReview: '现场述职',
-  phase_scoring: '评分中', phase_scored: '已评分', phase_improvementPlanning: '制定整改方案', phase_planReview: '方案审核', phase_followUp: '跟踪督办',
-  phase_closed: '已完成', phase_exempted: '免于述评',
-  dl_materials: '述职材料', dl_scoring: '评分', dl_plan: '整改方案', dl_followUp: '整改落实',
-  ev_ACKNOWLEDGE: '确认收到通知', ev_SUBMIT_MATERIALS: '提交述职材料', ev_RETURN_MATERIALS: '退回材料', ev_ACCEPT_MATERIALS: '材料通过',
-  ev_START_PRESENTATION: '开始现场述职', ev_RECORD_QA: '记录问答', ev_END_PRESENTATION: '结束述职，进入评分', ev_SUBMIT_SCORE: '提交评分',
-  ev_PUBLISH_RESULTS: '公布结果', ev_SUBMIT_PLAN: '提交整改方案', ev_RETURN_PLAN: '退回整改方案', ev_APPROVE_PLAN: '批准整改方案',
-  ev_REPORT_PROGRESS: '报告进展', ev_VERIFY_ITEM: '销号', ev_ADJUST_SCORE: '加减分', ev_VETO: '一票否决', ev_EXTEND_DEADLINE: '延长截止时间',
-  ev_EXEMPT: '免于述评', ev_DEADLINE_DUE: '截止提醒', ev_LAUNCH: '启动', ev_RESEND_NOTICE: '重发通知', ev_CREATE: '创建', ev_ARCHIVE: '归档',
+  ev_RESEND_NOTICE: '重发通知', ev_CREATE: '创建',
   reason: '原因', summary: '述职报告正文', files: '附件（PDF、Word、Excel、图片，单个不超过 10 MB）', submit: '提交', save: '保存草稿', saved: '已保存',
   question: '提问', answer: '回答', askedBy: '提问人', points: '分值（正为加分，负为减分）', until: '新的截止时间', deadlineKind: '截止事项',
   resendNotice: '重发通知', resent: '通知已重新发送',
@@ -43,29 +70,20 @@ const zh = {
   export_results: '下载评议结果（Excel）', export_ledger: '下载整改台账（Excel）', export_bulletin: '下载通报', export_letters: '下载结果告知书',
 };
 
-type Messages = typeof zh;
+type Base = typeof zhBase;
+type Messages = Base & Record<VocabularyKey, string>;
 
-const en: Messages = {
+const enBase: Base = {
   appName: 'Shuping', appTitle: 'Annual report and review of Party branch secretaries',
   signIn: 'Sign in', signOut: 'Sign out', email: 'Email', password: 'Password', forgot: 'Forgot password?', newPassword: 'New password (8+ characters)',
   setPassword: 'Set password', sendLink: 'Send reset link', linkSent: 'If the email is registered, a reset link has been sent.', passwordSet: 'Password set. Please sign in.',
   language: '中文', nav_cycles: 'Cycles', nav_dashboard: 'Dashboard', nav_tasks: 'My tasks', nav_scoring: 'To score', nav_mail: 'Mail queue',
-  role_office: 'Party Committee Office', role_secretary: 'Branch secretary', role_evaluator: 'Panel member', role_leader: 'Leader',
   cycles: 'Review cycles', createCycle: 'Create a cycle', configJson: 'Cycle configuration (JSON file)', configPaste: 'or paste the configuration JSON', branchesFile: 'Branches (CSV / Excel, optional)', panelFile: 'Panel (CSV / Excel, optional)',
   create: 'Create', launch: 'Launch', launchConfirm: 'Launching notifies every branch. Launch now?', year: 'Year', title: 'Title', state: 'State', open: 'Open',
-  cycle_draft: 'Draft', cycle_launched: 'Running', cycle_resultsPublished: 'Results published', cycle_archived: 'Archived',
   board: 'Branches', branch: 'Branch', code: 'Code', phase: 'Phase', deadline: 'Deadline', daysLeft: 'Days left', overdue: 'Overdue', overdueDays: 'Days overdue',
   score: 'Score', grade: 'Grade', rank: 'Rank', waitingOnOffice: 'Waiting on the office', actions: 'Actions', none: 'None', all: 'All', filter: 'Filter',
   publish: 'Publish results', publishConfirm: 'Every branch will receive its result and start improvement planning. Publish now?',
-  phase_notified: 'Notified', phase_preparing: 'Preparing', phase_materialsReview: 'Materials review', phase_awaitingReview: 'Awaiting live review', phase_liveReview: 'Live review',
-  phase_scoring: 'Scoring', phase_scored: 'Scored', phase_improvementPlanning: 'Improvement plan', phase_planReview: 'Plan review', phase_followUp: 'Follow-up',
-  phase_closed: 'Closed', phase_exempted: 'Exempted',
-  dl_materials: 'Materials', dl_scoring: 'Scoring', dl_plan: 'Improvement plan', dl_followUp: 'Follow-up',
-  ev_ACKNOWLEDGE: 'Acknowledge', ev_SUBMIT_MATERIALS: 'Submit materials', ev_RETURN_MATERIALS: 'Return materials', ev_ACCEPT_MATERIALS: 'Accept materials',
-  ev_START_PRESENTATION: 'Start presentation', ev_RECORD_QA: 'Record Q&A', ev_END_PRESENTATION: 'End presentation', ev_SUBMIT_SCORE: 'Submit score',
-  ev_PUBLISH_RESULTS: 'Publish results', ev_SUBMIT_PLAN: 'Submit plan', ev_RETURN_PLAN: 'Return plan', ev_APPROVE_PLAN: 'Approve plan',
-  ev_REPORT_PROGRESS: 'Report progress', ev_VERIFY_ITEM: 'Verify', ev_ADJUST_SCORE: 'Adjust score', ev_VETO: 'Veto', ev_EXTEND_DEADLINE: 'Extend deadline',
-  ev_EXEMPT: 'Exempt', ev_DEADLINE_DUE: 'Deadline reminder', ev_LAUNCH: 'Launch', ev_RESEND_NOTICE: 'Notice resent', ev_CREATE: 'Created', ev_ARCHIVE: 'Archived',
+  ev_RESEND_NOTICE: 'Notice resent', ev_CREATE: 'Created',
   reason: 'Reason', summary: 'Report text', files: 'Attachments (PDF, Word, Excel, images; 10 MB each at most)', submit: 'Submit', save: 'Save draft', saved: 'Saved',
   question: 'Question', answer: 'Answer', askedBy: 'Asked by', points: 'Points (+ bonus, − penalty)', until: 'New deadline', deadlineKind: 'Deadline',
   resendNotice: 'Resend notice', resent: 'Notice sent again',
@@ -85,6 +103,9 @@ const en: Messages = {
   colon: ': ', listSep: ', ', deputy: 'Deputy', setDeputy: 'Delegate', name: 'Name', ev_SET_DEPUTY: 'Deputy named',
   export_results: 'Results (Excel)', export_ledger: 'Rectification ledger (Excel)', export_bulletin: 'Bulletin', export_letters: 'Letters to branches',
 };
+
+const zh: Messages = { ...zhBase, ...vocabulary('zh-CN') };
+const en: Messages = { ...enBase, ...vocabulary('en') };
 
 const MESSAGES: Record<Locale, Messages> = { 'zh-CN': zh, en };
 export type MessageKey = keyof Messages;

@@ -2,8 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_ROLES } from '../../workflows/branchReview';
-import { PHASES } from '../../src/engine/views';
+import {
+  CYCLE_EVENT_META,
+  CYCLE_STATES,
+  cycleStateLabel,
+  DEADLINE_KINDS,
+  EVENT_META,
+  eventLabel,
+  phaseLabel,
+  PHASES,
+} from '../../workflows/index';
 import { clientMessages, localizeMessage } from '../../src/web/i18n';
 
 const viewsDir = path.resolve(import.meta.dirname, '../../src/web/views');
@@ -26,15 +34,27 @@ describe('i18n', () => {
   it('names every phase, event, deadline and cycle state', () => {
     const keys = [
       ...PHASES.map((p) => `phase_${p}`),
-      ...Object.keys(EVENT_ROLES).map((e) => `ev_${e}`),
-      ...['materials', 'scoring', 'plan', 'followUp'].map((k) => `dl_${k}`),
-      ...['draft', 'launched', 'resultsPublished', 'archived'].map((s) => `cycle_${s}`),
+      ...Object.keys({ ...EVENT_META, ...CYCLE_EVENT_META }).map((e) => `ev_${e}`),
+      ...DEADLINE_KINDS.map((k) => `dl_${k}`),
+      ...CYCLE_STATES.map((s) => `cycle_${s}`),
+      ...['office', 'secretary', 'evaluator', 'leader'].map((r) => `role_${r}`),
       ...['open', 'inProgress', 'verified'].map((s) => `item_${s}`),
     ];
     for (const key of keys) {
       expect(zh[key], key).toBeTruthy();
       expect(en[key], key).toBeTruthy();
     }
+  });
+
+  it('takes the names of phases, cycle states and events from the machines', () => {
+    for (const [locale, m] of [['zh-CN', zh], ['en', en]] as const) {
+      for (const p of PHASES) expect(m[`phase_${p}`]).toBe(phaseLabel(p, locale));
+      for (const s of CYCLE_STATES) expect(m[`cycle_${s}`]).toBe(cycleStateLabel(s, locale));
+      for (const e of Object.keys({ ...EVENT_META, ...CYCLE_EVENT_META })) expect(m[`ev_${e}`]).toBe(eventLabel(e, locale));
+    }
+    expect(zh.phase_closed).toBe('已完成');
+    expect(en.phase_awaitingReview).toBe('Awaiting live review');
+    expect(zh.ev_ACKNOWLEDGE).toBe('确认收到通知');
   });
 
   it('keeps English free of Chinese characters', () => {
