@@ -1,6 +1,7 @@
 // Composition root: settings → database, engine, mail transport, and the scheduler's tick.
 import type { Settings } from './config';
-import { Engine } from './engine/engine';
+import { processResetRequests } from './engine/accounts';
+import { Engine } from './engine/index';
 import { dispatch } from './mail/dispatcher';
 import { transportFor, type MailTransport } from './mail/transport';
 import { migrate, openDb, type Db } from './store/db';
@@ -23,7 +24,7 @@ export async function openServices(
 ): Promise<Services> {
   const db = openDb({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, schema: opts.schema });
   await migrate(db);
-  const engine = new Engine(db, { baseUrl: settings.baseUrl, mailFrom: settings.mailFrom });
+  const engine = new Engine(db, { baseUrl: settings.baseUrl, mailFrom: settings.mailFrom }, settings.dataDir);
   const transport = opts.transport ?? transportFor(settings);
   return {
     settings,
@@ -32,6 +33,7 @@ export async function openServices(
     transport,
     async tick(now = new Date().toISOString()) {
       const timers = await engine.fireDueTimers(now);
+      await processResetRequests(db, { baseUrl: settings.baseUrl, mailFrom: settings.mailFrom }, now);
       const mail = await dispatch(db, transport, now, {
         mailFrom: settings.mailFrom,
         maxAttempts: opts.maxAttempts,

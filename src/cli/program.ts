@@ -4,17 +4,9 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadSettings } from '../config';
 import { parseBranchesCsv, parsePanelCsv } from '../domain/roster';
-import { actorByEmail, type Actor } from '../engine/actors';
-import { branchStatus, cycleStatus } from '../engine/status';
+import { EXPORT_KINDS, type Actor } from '../engine/index';
 import { AppError, invalidInput } from '../errors';
-import { hashPassword } from '../security/passwords';
 import { openServices, type Services } from '../services';
-import { issueBallots, castBallotByToken } from '../engine/ballots';
-import { EXPORT_KINDS, exportDocument } from '../engine/exports';
-import { listMails, requeueMail } from '../store/outbox';
-import { listCycles } from '../store/cycles';
-import { addRole, firstUserWithRole, upsertUser } from '../store/users';
-import { migrate } from '../store/db';
 import { progressBar } from './progress';
 
 export interface CliIo {
@@ -55,15 +47,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const open = async () => (services ??= await openServices(loadSettings(io.env)));
   let json = false;
   const out = (value: unknown, human: string) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
-  const actorFor = async (s: Services, email?: string, bootstrap = false): Promise<Actor> => {
-    if (email) return actorByEmail(s.db, email);
-    // The office by default: the first user holding the office role.
-    const row = await firstUserWithRole(s.db, 'office');
-    if (row) return actorByEmail(s.db, row.email);
-    // On a new installation the first cycle creates the office's users; the CLI runs on the server, trusted.
-    if (bootstrap) return { id: null, email: 'cli', name: '命令行', roles: ['office'] };
-    throw new AppError('NOT_FOUND', '还没有党委办公室用户：请先 user add --role office 或 cycle create (no office user yet)');
-  };
+  // The office by default (the first user holding the office role). On a new installation the
+  // server's console may create the first office user and cycle: the CLI runs on the server, trusted.
+  const actorFor = (s: Services, email?: string, bootstrap = false): Promise<Actor> => s.engine.consoleActor(email, bootstrap);
 
   const program = new Command('shuping')
     .exitOverride()
@@ -75,7 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program.command('migrate').description('create or update the database schema').option('--json').action(async () => {
     const s = await open();
-    const applied = await migrate(s.db);
+    const applied = await s.engine.migrate();
     out({ applied }, applied.length ? `已执行迁移：${applied.join(', ')}` : '数据库已是最新');
   });
 
@@ -87,21 +73,40 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption('--name <name>')
     .option('--password <password>')
     .option('--locale <locale>', 'zh-CN | en')
+    .option('--as <email>')
     .option('--json')
     .action(async (o) => {
       if (!ROLES.includes(o.role)) throw invalidInput([{ field: 'role', message: `须为 ${ROLES.join(', ')} 之一` }]);
-      if (!/^[^@\s]+@[^@\s]+$/.test(o.email)) throw invalidInput([{ field: 'email', message: '邮箱格式不正确' }]);
-      if (o.locale && !['zh-CN', 'en'].includes(o.locale)) throw invalidInput([{ field: 'locale', message: '须为 zh-CN 或 en' }]);
-      if (o.password !== undefined && o.password.length < 8) throw invalidInput([{ field: 'password', message: '密码至少 8 位' }]);
       const s = await open();
-      const passwordHash = o.password ? await hashPassword(o.password) : null;
-      const now = new Date().toISOString();
-      const { user: u, created } = await s.db.transaction(async (trx) => {
-        const r = await upsertUser(trx, { email: o.email, name: o.name, locale: o.locale, passwordHash }, now);
-        await addRole(trx, r.user.id, o.role);
-        return r;
-      });
+      const { user: u, created } = await s.engine.addUser(
+        { email: o.email, name: o.name, roles: [o.role], locale: o.locale, password: o.password },
+        await actorFor(s, o.as, true),
+      );
       out({ user: { id: u.id, email: u.email, name: u.name, role: o.role, created } }, `${created ? '已创建' : '已更新'}用户 ${u.email}（${o.role}）`);
+    });
+  user
+    .command('unlock')
+    .description('forget failed sign-ins for an email, so its owner can sign in at once')
+    .requiredOption('--email <email>')
+    .option('--as <email>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const r = await s.engine.unlockAccount(o.email, await actorFor(s, o.as));
+      out(r, `已解锁 ${r.email}`);
+    });
+
+  program
+    .command('audit')
+    .description('the audit trail')
+    .command('verify')
+    .option('--cycle <cycle>', 'id or year')
+    .option('--as <email>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const r = await s.engine.verifyAudit(await actorFor(s, o.as, true), o.cycle);
+      out(r, `审计记录完整：${r.records} 条`);
     });
 
   const cycle = program.command('cycle').description('review cycles');
@@ -137,7 +142,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       out({ cycle: { id: c.id, year: c.year, state: c.state }, created }, `已启动述评周期 ${c.year}：新建 ${created} 个支部述评`);
     });
   const printCycles = async () => {
-    const rows = await listCycles((await open()).db);
+    const s = await open();
+    const rows = await s.engine.visibleCycles(await actorFor(s, undefined, true));
     out(
       { cycles: rows.map((c) => ({ id: c.id, year: c.year, title: c.title, state: c.state })) },
       rows.map((c) => `${c.id}\t${c.year}\t${c.state}\t${c.title}`).join('\n') || '还没有述评周期',
@@ -234,18 +240,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--cycle <cycle>')
     .option('--branch <code>')
     .option('--now <iso>')
+    .option('--as <email>')
     .option('--json')
     .action(async (o) => {
       const s = await open();
       const now = isoArg(o.now, 'now') ?? new Date().toISOString();
       if (!o.cycle) return printCycles();
+      const actor = await actorFor(s, o.as);
       if (o.branch) {
-        const st = await branchStatus(s.db, o.cycle, o.branch, now);
+        const st = await s.engine.branchStatus(o.cycle, o.branch, actor, now);
         const b = st.branch;
         out(st, [`${b.code} ${b.name}：${b.state}（v${b.version}）`, `可用事件：${b.allowedEvents.join(', ') || '无'}`, `逾期：${b.overdue.join(', ') || '无'}`].join('\n'));
         return;
       }
-      const st = await cycleStatus(s.db, o.cycle, now);
+      const st = await s.engine.cycleStatus(o.cycle, actor, now);
       out(
         st,
         [
@@ -266,7 +274,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--json')
     .action(async (o) => {
       const s = await open();
-      const res = await issueBallots(s, { cycle: o.cycle, branch: o.branch, count: Number(o.count), actor: await actorFor(s, o.as) });
+      const res = await s.engine.issueBallots({ cycle: o.cycle, branch: o.branch, count: Number(o.count), actor: await actorFor(s, o.as) });
       out(res, res.ballots.map((b) => b.url).join('\n'));
     });
   program
@@ -277,7 +285,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--json')
     .action(async (o) => {
       const s = await open();
-      const res = await castBallotByToken(s.db, o.token, o.choice);
+      const res = await s.engine.castBallot(o.token, o.choice);
       out(res, '已投票');
     });
 
@@ -291,7 +299,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--json')
     .action(async (o) => {
       const s = await open();
-      const file = await exportDocument(s.db, o.cycle, o.kind, await actorFor(s, o.as));
+      const file = await s.engine.exportDocument(o.cycle, o.kind, await actorFor(s, o.as));
       fs.writeFileSync(o.out, file.body);
       out({ file: { path: o.out, bytes: file.body.length, contentType: file.contentType } }, `已导出 ${o.out}（${file.body.length} 字节）`);
     });
@@ -300,10 +308,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   mail
     .command('list')
     .option('--status <status>', 'queued | sent | dead')
+    .option('--as <email>')
     .option('--json')
     .action(async (o) => {
+      if (o.status !== undefined && !['queued', 'sent', 'dead'].includes(o.status)) throw invalidInput([{ field: 'status', message: '须为 queued、sent 或 dead' }]);
       const s = await open();
-      const rows = await listMails(s.db, { status: o.status });
+      const { mails: rows } = await s.engine.listMail(await actorFor(s, o.as), { status: o.status });
       out(
         { mails: rows.map((m) => ({ id: m.id, to: m.to_email, template: m.template, subject: m.subject, status: m.status, attempts: m.attempts, lastError: m.last_error, messageId: m.message_id })) },
         rows.map((m) => `${m.id}\t${m.status}\t${m.attempts}\t${m.to_email}\t${m.subject}${m.last_error ? `\t${m.last_error}` : ''}`).join('\n'),
@@ -313,11 +323,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command('retry')
     .requiredOption('--id <id>')
     .option('--now <iso>')
+    .option('--as <email>')
     .option('--json')
     .action(async (o) => {
+      if (!/^[1-9][0-9]{0,8}$/.test(o.id)) throw invalidInput([{ field: 'id', message: '须为正整数' }]);
       const s = await open();
-      if (!(await requeueMail(s.db, Number(o.id), isoArg(o.now, 'now') ?? new Date().toISOString()))) throw new AppError('NOT_FOUND', `没有编号为 ${o.id} 的死信`);
-      out({ requeued: Number(o.id) }, `已重新排队 ${o.id}`);
+      const r = await s.engine.retryMail(Number(o.id), await actorFor(s, o.as), isoArg(o.now, 'now'));
+      out(r, `已重新排队 ${o.id}`);
     });
 
   try {

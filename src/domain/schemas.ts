@@ -109,3 +109,21 @@ export const eventDataSchemas = {
 export const eventTypeSchema = z.enum(Object.keys(eventDataSchemas) as [BranchEventType, ...BranchEventType[]]);
 
 export const ballotChoiceSchema = z.enum(['满意', '基本满意', '不满意']);
+
+/** An evaluator's draft: criteria keyed as in the rubric (checked against it by the engine), each unscored or a number. */
+export const scoreDraftSchema = z
+  .object({
+    scores: z.record(z.string().min(1).max(60), z.number().nullable()).refine((s) => Object.keys(s).length <= 50, '评分项过多'),
+    comment: z.string().max(2000, '不能超过2000个字符').optional(),
+  })
+  .strict();
+
+export const localeSchema = z.enum(['zh-CN', 'en']);
+export const roleSchema = z.enum(['office', 'leader', 'secretary', 'evaluator']);
+export const newUserSchema = z.object({
+  email,
+  name: text(100),
+  roles: z.array(roleSchema).min(1, '至少一个角色').max(4),
+  locale: localeSchema.optional(),
+});
+export const deputySchema = z.object({ email, name: text(100) }).nullable();

@@ -73,7 +73,8 @@ export function roundHalfUp(x: number, decimals = 2): number {
 }
 
 /** Each criterion present, known, a number within 0..max, in half points (最小单位 0.5 分). */
-export function checkScores(scores: Record<string, unknown>, rubric: Criterion[]): ScoreIssue[] {
+/** `partial` accepts a draft: criteria not yet scored are not missing. */
+export function checkScores(scores: Record<string, unknown>, rubric: Criterion[], opts: { partial?: boolean } = {}): ScoreIssue[] {
   const issues: ScoreIssue[] = [];
   const known = new Set(rubric.map((c) => c.key));
   for (const key of Object.keys(scores)) {
@@ -82,7 +83,9 @@ export function checkScores(scores: Record<string, unknown>, rubric: Criterion[]
   for (const c of rubric) {
     const path = `scores.${c.key}`;
     const v = Object.prototype.hasOwnProperty.call(scores, c.key) ? scores[c.key] : undefined;
-    if (v === undefined || v === null) issues.push({ path, message: `缺少“${c.name}”的得分` });
+    if (v === undefined || v === null) {
+      if (!opts.partial) issues.push({ path, message: `缺少“${c.name}”的得分` });
+    }
     else if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ path, message: `“${c.name}”的得分须为数字` });
     else if (v < 0 || v > c.max) issues.push({ path, message: `“${c.name}”的得分须在 0 到 ${c.max} 之间` });
     else if (!Number.isInteger(v * 2)) issues.push({ path, message: `“${c.name}”的得分最小单位为 0.5 分` });

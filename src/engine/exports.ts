@@ -9,7 +9,7 @@ import { listBranchReviews } from '../store/branchReviews';
 import type { Tx } from '../store/db';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
-import { parseConfig } from './engine';
+import { parseConfig } from './transitions';
 import { contextOf } from './lookup';
 import { requireCycleFor } from './views';
 

@@ -1,13 +1,12 @@
-// Read models for the web pages and the JSON API, with each viewer's rights applied:
-// a secretary sees only their branch, an evaluator only their own scores until publication,
-// per-evaluator scores stay hidden from secretaries after it.
+// Read models for the web pages, the JSON API and the CLI. What each viewer may read is the
+// policy's (src/engine/policy.ts): these only shape what it allows.
 import {
+  bindingDeadline,
   DEADLINE_KINDS,
-  DEADLINE_PHASES,
-  EVENT_ROLES,
-  type BranchEventType,
+  PHASES,
+  scoringOpen,
+  turnOf,
   type BranchReviewContext,
-  type Role,
 } from '../../workflows/index';
 import { daysLeft } from '../domain/deadlines';
 import { AppError } from '../errors';
@@ -24,29 +23,13 @@ import { filesOf, getScoreDraft } from '../store/web';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { actorKey } from './actors';
-import { parseConfig } from './engine';
 import { contextOf, requireBranch, requireCycle } from './lookup';
 import { allowedEvents, restore } from './machines';
+import { authorize, authorizeOnBranch, may, eventsFor, projectHistory, readRules, standingOn, type Standing } from './policy';
 import { overdueKinds } from './status';
+import { parseConfig } from './transitions';
 
-export const PHASES = [
-  'notified',
-  'preparing',
-  'materialsReview',
-  'awaitingReview',
-  'liveReview',
-  'scoring',
-  'scored',
-  'improvementPlanning',
-  'planReview',
-  'followUp',
-  'closed',
-  'exempted',
-] as const;
-
-/** Phases where the next move is the office's (待党委办公室办理). */
-const OFFICE_PHASES = ['materialsReview', 'awaitingReview', 'liveReview', 'scored', 'planReview'];
-
+/** What the pages need to know of the viewer's standing on a branch. */
 export interface Rights {
   office: boolean;
   leader: boolean;
@@ -55,60 +38,41 @@ export interface Rights {
   evaluator: boolean;
 }
 
+const rightsOf = (st: Standing): Rights => ({ office: st.office, leader: st.leader, secretary: st.actsFor, evaluator: st.evaluator });
 
-export function rightsOn(actor: Actor, branch: BranchReviewRow): Rights {
-  return {
-    office: actor.roles.includes('office'),
-    leader: actor.roles.includes('leader'),
-    secretary: actor.id !== null && (branch.secretary_id === actor.id || branch.deputy_id === actor.id),
-    evaluator: contextOf(branch).expectedEvaluators.includes(actorKey(actor)),
-  };
-}
-
-export const canRead = (r: Rights) => r.office || r.leader || r.secretary || r.evaluator;
-
-export async function requireCycleFor(db: Tx, ref: string | number, actor: Actor, officeOrLeader = true): Promise<CycleRow> {
+export async function requireCycleFor(db: Tx, ref: string | number, actor: Actor): Promise<CycleRow> {
   const cycle = await requireCycle(db, ref);
-  if (officeOrLeader && !actor.roles.includes('office') && !actor.roles.includes('leader')) {
-    throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可查看 (office and leaders only)');
-  }
+  authorize(actor, 'VIEW_CYCLE');
   return cycle;
 }
 
-/** A branch the actor may read, with their rights on it; 404 before 403 would leak existence, so both say 403 only when it exists. */
+/** A branch the actor may read, with their standing on it. */
 export async function readableBranch(db: Tx, ref: string | number, code: string, actor: Actor) {
   const cycle = await requireCycle(db, ref);
   const branch = await requireBranch(db, cycle, code);
-  const rights = rightsOn(actor, branch);
-  if (!canRead(rights)) throw new AppError('FORBIDDEN', '您无权查看该支部 (not your branch)');
-  return { cycle, branch, rights };
-}
-
-function heldRoles(r: Rights): Set<Role> {
-  const roles = new Set<Role>();
-  if (r.office) roles.add('office');
-  if (r.secretary) roles.add('secretary');
-  if (r.evaluator) roles.add('evaluator');
-  return roles;
+  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
+  const ctx = snapshot.context as BranchReviewContext;
+  const standing = standingOn(actor, branch, ctx);
+  authorizeOnBranch(standing, 'READ', { final: false, archived: false, scoringOpen: false, submitted: false });
+  return { cycle, branch, snapshot, ctx, standing };
 }
 
 export async function branchView(db: Tx, ref: string | number, code: string, actor: Actor, now: string) {
-  const { cycle, branch, rights } = await readableBranch(db, ref, code, actor);
+  const { cycle, branch, snapshot, ctx, standing } = await readableBranch(db, ref, code, actor);
   const config = parseConfig(cycle);
-  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
-  const ctx = snapshot.context as BranchReviewContext;
   const published = ctx.result !== null;
+  const rules = readRules(standing, published);
   const me = actorKey(actor);
-  const held = heldRoles(rights);
   const panel = await cyclePeople(db, cycle.id, 'evaluator');
   const names = new Map(panel.map((p) => [String(p.user_id), p.name]));
-  // Individual scores: the author always; office and leaders after publication; secretaries never.
+  // Individual scores: the author always; the office and leaders after publication; secretaries never.
   const scores = Object.entries(ctx.scores)
-    .filter(([id]) => id === me || (published && (rights.office || rights.leader)))
+    .filter(([id]) => id === me || rules.everyScore)
     .map(([id, s]) => ({ evaluator: id === me ? actor.name : (names.get(id) ?? id), mine: id === me, ...s }));
   const history = await branchHistory(db, branch.id);
   const files = await filesOf(db, branch.id);
   const [deputy] = branch.deputy_id ? await usersByIds(db, [branch.deputy_id]) : [];
+  const myScoreSubmitted = me in ctx.scores;
   return {
     cycle: { id: cycle.id, year: cycle.year, title: cycle.title, state: cycle.state },
     branch: {
@@ -117,12 +81,12 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
       phase: branch.phase,
       state: branch.state,
       version: branch.version,
-      allowedEvents: allowedEvents(snapshot).filter((e) => EVENT_ROLES[e as BranchEventType]?.some((r) => held.has(r))),
+      allowedEvents: eventsFor(standing, allowedEvents(snapshot)),
       deadlines: DEADLINE_KINDS.map((kind) => ({
         kind,
         at: ctx.deadlines[kind],
         daysLeft: daysLeft(ctx.deadlines[kind], config.timezone, now),
-        binding: DEADLINE_PHASES[kind].includes(branch.phase),
+        binding: bindingDeadline(branch.phase) === kind,
       })),
       overdue: overdueKinds(branch.phase, ctx, now),
       materials: ctx.materials,
@@ -136,32 +100,57 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
       scores,
       scoredCount: Object.keys(ctx.scores).length,
       expectedCount: ctx.expectedEvaluators.length,
-      myScoreSubmitted: me in ctx.scores,
-      result: published
+      myScoreSubmitted,
+      result: rules.result
         ? {
             final: ctx.result!.final,
             grade: ctx.result!.grade,
             rank: ctx.result!.rank,
             of: ctx.result!.of,
-            // Secretaries see the sheet with anonymised totals, which is what it holds.
+            // The sheet holds anonymised totals only.
             scoreSheet: ctx.result!.scoreSheet,
           }
         : null,
-      // Adjustments and a veto are the office's until publication.
-      adjustments: rights.office || published ? ctx.adjustments.map(({ points, reason }) => ({ points, reason })) : [],
-      veto: rights.office || published ? (ctx.veto ? { reason: ctx.veto.reason } : null) : null,
-      history: history.map((h) => ({
-        at: h.at,
-        event: h.event_type,
-        from: h.from_state,
-        to: h.to_state,
-        version: h.version,
-        data: h.event_type === 'SUBMIT_SCORE' || h.data === null ? null : JSON.parse(h.data),
-      })),
+      adjustments: rules.adjustments ? ctx.adjustments.map(({ points, reason }) => ({ points, reason })) : [],
+      veto: rules.adjustments && ctx.veto ? { reason: ctx.veto.reason } : null,
+      // The panel's comments reach the branch after publication, without names, in no evaluator's order.
+      comments: rules.anonymousComments ? panelComments(ctx) : [],
+      history: projectHistory(history, standing, me, published),
     },
     rubric: config.rubric,
-    rights,
-    draft: rights.evaluator ? await getScoreDraft(db, branch.id, actor.id!) : undefined,
+    rights: rightsOf(standing),
+    draft: standing.evaluator && !myScoreSubmitted && scoringOpen(branch.phase) ? await getScoreDraft(db, branch.id, actor.id!) : undefined,
+  };
+}
+
+export const panelComments = (ctx: BranchReviewContext): string[] =>
+  Object.values(ctx.scores)
+    .map((s) => (s.comment ?? '').trim())
+    .filter(Boolean)
+    .sort((a, b) => a.localeCompare(b, 'zh-CN'));
+
+/** `status --branch`: the contract's shape, through the same policy as the pages. */
+export async function branchStatus(db: Tx, ref: string | number, code: string, actor: Actor, now: string) {
+  const { branch: b, snapshot, ctx, standing } = await readableBranch(db, ref, code, actor);
+  const published = ctx.result !== null;
+  const rules = readRules(standing, published);
+  const history = await branchHistory(db, b.id);
+  return {
+    branch: {
+      code: b.code,
+      name: b.name,
+      phase: b.phase,
+      state: b.state,
+      version: b.version,
+      allowedEvents: eventsFor(standing, allowedEvents(snapshot)),
+      deadlines: ctx.deadlines,
+      overdue: overdueKinds(b.phase, ctx, now),
+      materials: ctx.materials,
+      planItems: ctx.planItems.map(({ id, problem, measure, owner, dueDate, status }) => ({ id, problem, measure, owner, dueDate, status })),
+      ...(rules.result && b.final_score !== null ? { score: Number(b.final_score), grade: b.grade, rank: b.rank } : {}),
+      ...(rules.result ? { scoreSheet: ctx.result!.scoreSheet, comments: panelComments(ctx) } : {}),
+      history: projectHistory(history, standing, actorKey(actor), published),
+    },
   };
 }
 
@@ -185,22 +174,24 @@ export async function tasksFor(db: Tx, actor: Actor, now: string): Promise<Task[
     if (!tzOf.has(cycleId)) tzOf.set(cycleId, (await findCycle(db, cycleId))!.timezone);
     return tzOf.get(cycleId)!;
   };
-  const bindingDeadline = async (b: BranchReviewRow) => {
+  const deadlineOf = async (b: BranchReviewRow) => {
     const ctx = contextOf(b);
-    const kind = DEADLINE_KINDS.find((k) => DEADLINE_PHASES[k].includes(b.phase));
+    const kind = bindingDeadline(b.phase);
     return kind ? { kind, at: ctx.deadlines[kind], daysLeft: daysLeft(ctx.deadlines[kind], await tz(b.cycle_id), now) } : null;
   };
-  const nextFor = (b: BranchReviewRow, roles: Role[]) => {
+  const nextFor = (b: BranchReviewRow) => {
     const snap = restore('branchReview', b.workflow_version, b.snapshot);
-    return allowedEvents(snap).filter((e) => EVENT_ROLES[e as BranchEventType]?.some((r) => roles.includes(r)) && !['EXEMPT', 'EXTEND_DEADLINE', 'ADJUST_SCORE', 'VETO', 'RECORD_QA'].includes(e));
+    const standing = standingOn({ ...actor, roles: [] }, b, snap.context as BranchReviewContext);
+    return eventsFor(standing, allowedEvents(snap));
   };
   for (const b of await branchReviewsOfSecretary(db, actor.id)) {
-    tasks.push({ cycleId: b.cycle_id, year: b.year, code: b.code, name: b.name, phase: b.phase, role: 'secretary', next: nextFor(b, ['secretary']), deadline: await bindingDeadline(b) });
+    tasks.push({ cycleId: b.cycle_id, year: b.year, code: b.code, name: b.name, phase: b.phase, role: 'secretary', next: nextFor(b), deadline: await deadlineOf(b) });
   }
   for (const b of await branchReviewsOfPanelMember(db, actor.id)) {
     const ctx = contextOf(b);
-    if (!['liveReview', 'scoring'].includes(b.phase) || !ctx.expectedEvaluators.includes(String(actor.id)) || String(actor.id) in ctx.scores) continue;
-    tasks.push({ cycleId: b.cycle_id, year: b.year, code: b.code, name: b.name, phase: b.phase, role: 'evaluator', next: ['SUBMIT_SCORE'], deadline: await bindingDeadline(b) });
+    const standing = standingOn({ ...actor, roles: [] }, b, ctx);
+    if (!scoringOpen(b.phase) || !standing.evaluator || String(actor.id) in ctx.scores) continue;
+    tasks.push({ cycleId: b.cycle_id, year: b.year, code: b.code, name: b.name, phase: b.phase, role: 'evaluator', next: ['SUBMIT_SCORE'], deadline: await deadlineOf(b) });
   }
   return tasks;
 }
@@ -237,7 +228,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
       version: b.version,
       overdue,
       daysOverdue: worst,
-      waitingOnOffice: OFFICE_PHASES.includes(b.phase),
+      waitingOnOffice: turnOf(b.phase) === 'office',
       score: b.final_score === null ? null : Number(b.final_score),
       grade: b.grade,
       rank: b.rank,
@@ -257,6 +248,6 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
 
 /** Cycles a person may open in the web application. */
 export async function visibleCycles(db: Tx, actor: Actor): Promise<CycleRow[]> {
-  if (actor.roles.includes('office') || actor.roles.includes('leader')) return listCycles(db);
+  if (may(actor, 'VIEW_CYCLE')) return listCycles(db);
   return cyclesOfPerson(db, actor.id!);
 }

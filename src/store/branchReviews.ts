@@ -82,3 +82,9 @@ export const branchReviewsOfPanelMember = (db: Tx, userId: number): Promise<(Bra
     .orderBy('c.year', 'desc')
     .orderBy('b.code')
     .select('b.*', 'c.year', 'c.title');
+
+/** Branch reviews of a cycle whose phase is not one of `phases` (e.g. the open ones). */
+export async function countBranchesOutside(db: Tx, cycleId: number, phases: readonly string[]): Promise<number> {
+  const [row] = await db('branch_reviews').where({ cycle_id: cycleId }).whereNotIn('phase', phases).count({ n: '*' });
+  return Number(row.n);
+}

@@ -82,3 +82,5 @@ export async function mailCounts(db: Tx): Promise<Record<string, number>> {
   const rows = await db('outbox').groupBy('status').select('status').count({ n: '*' });
   return Object.fromEntries((rows as { status: string; n: number | string }[]).map((r) => [r.status, Number(r.n)]));
 }
+
+export const getMail = (db: Tx, id: number): Promise<MailRow | undefined> => db<MailRow>('outbox').where({ id }).first();

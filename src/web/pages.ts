@@ -4,13 +4,13 @@ import { DateTime } from 'luxon';
 import type { NextFunction, Request, Response, Router } from 'express';
 import nunjucks from 'nunjucks';
 import { PHASES } from '../../workflows/index';
-import { branchView, dashboard as dashboardView, requireCycleFor, tasksFor, visibleCycles } from '../engine/views';
+import { may } from '../engine/index';
 import { AppError } from '../errors';
 import type { Services } from '../services';
-import { listMails, mailCounts } from '../store/outbox';
-import { findBallot } from '../store/ballots';
 import { clientMessages, localizeMessage, translator } from './i18n';
-import { param } from './api';
+/** Express 5 types a path parameter as string | string[]; ours are single segments. */
+const param = (req: Request, name: string): string => String(req.params[name]);
+import { safeNext } from './redirects';
 
 const viewsDir = path.join(import.meta.dirname, 'views');
 
@@ -65,44 +65,47 @@ export function mountPages(router: Router, services: Services): void {
     if (roles.includes('leader')) return void res.redirect('/dashboard');
     return void res.redirect('/tasks');
   }));
-  router.get('/login', page(false, async (req) => ({ view: 'login.njk', data: { next: typeof req.query.next === 'string' && req.query.next.startsWith('/') && !req.query.next.startsWith('//') ? req.query.next : '/' } })));
+  // The page carries the sanitised `next`; the script follows only that value after signing in.
+  router.get('/login', page(false, async (req) => ({ view: 'login.njk', data: { next: safeNext(req.query.next, services.settings.baseUrl) } })));
   router.get('/forgot', page(false, async () => ({ view: 'forgot.njk' })));
   router.get('/password/:token', page(false, async (req) => ({ view: 'password.njk', data: { token: param(req, 'token') } })));
   router.get('/ballot/:token', page(false, async (req) => {
-    if (!(await findBallot(services.db, param(req, 'token')))) throw new AppError('NOT_FOUND', '测评票不存在');
+    if (!(await services.engine.ballotExists(param(req, 'token')))) throw new AppError('NOT_FOUND', '测评票不存在');
     return { view: 'ballot.njk', data: { token: param(req, 'token'), choices: { satisfied: '满意', basic: '基本满意', unsatisfied: '不满意' } } };
   }));
 
   router.get('/cycles', page(true, async (req) => {
-    if (!req.viewer!.actor.roles.includes('office')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
-    return { view: 'cycles.njk', data: { cycles: await visibleCycles(services.db, req.viewer!.actor) }, nav: 'cycles' };
+    if (!may(req.viewer!.actor, 'CREATE_CYCLE')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
+    return { view: 'cycles.njk', data: { cycles: await services.engine.visibleCycles(req.viewer!.actor) }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle', page(true, async (req) => {
-    const d = await dashboardView(services.db, param(req, 'cycle'), req.viewer!.actor, now());
+    const d = await services.engine.dashboard(param(req, 'cycle'), req.viewer!.actor, now());
     return { view: 'board.njk', data: { d }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle/branches/:branch', page(true, async (req) => {
-    const v = await branchView(services.db, param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
+    const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
     return { view: 'branch.njk', data: { v, phases: PHASES, phaseIndex: PHASES.indexOf(v.branch.phase as (typeof PHASES)[number]) } };
   }));
   router.get('/cycles/:cycle/branches/:branch/score', page(true, async (req) => {
-    const v = await branchView(services.db, param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
+    const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
     if (!v.rights.evaluator) throw new AppError('FORBIDDEN', '您不是该支部的评委');
     return { view: 'score.njk', data: { v, myScore: v.branch.scores.find((s) => s.mine) }, nav: 'tasks' };
   }));
-  router.get('/tasks', page(true, async (req) => ({ view: 'tasks.njk', data: { tasks: await tasksFor(services.db, req.viewer!.actor, now()) }, nav: 'tasks' })));
+  router.get('/tasks', page(true, async (req) => ({ view: 'tasks.njk', data: { tasks: await services.engine.tasks(req.viewer!.actor, now()) }, nav: 'tasks' })));
   router.get('/dashboard', page(true, async (req) => {
     const actor = req.viewer!.actor;
-    if (!actor.roles.includes('office') && !actor.roles.includes('leader')) throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可访问');
-    const cycles = await visibleCycles(services.db, actor);
-    const chosen = typeof req.query.cycle === 'string' ? await requireCycleFor(services.db, req.query.cycle, actor) : cycles.find((c) => c.state !== 'draft');
+    if (!may(actor, 'VIEW_CYCLE')) throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可访问');
+    const cycles = await services.engine.visibleCycles(actor);
+    const chosen = typeof req.query.cycle === 'string' ? await services.engine.cycle(req.query.cycle, actor) : cycles.find((c) => c.state !== 'draft');
     return { view: 'dashboard.njk', data: { cycles: cycles.filter((c) => c.state !== 'draft'), cycle: chosen }, nav: 'dashboard' };
   }));
   router.get('/mail', page(true, async (req) => {
-    if (!req.viewer!.actor.roles.includes('office')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
+    const actor = req.viewer!.actor;
+    const dead = await services.engine.listMail(actor, { status: 'dead' });
+    const queued = await services.engine.listMail(actor, { status: 'queued' });
     return {
       view: 'mail.njk',
-      data: { counts: await mailCounts(services.db), dead: await listMails(services.db, { status: 'dead' }), queued: await listMails(services.db, { status: 'queued' }) },
+      data: { counts: dead.counts, dead: dead.mails, queued: queued.mails },
       nav: 'mail',
     };
   }));

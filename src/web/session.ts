@@ -1,7 +1,6 @@
 // Who is asking: the session cookie (httpOnly, SameSite=Lax), the CSRF token bound to it, the locale.
 import type { NextFunction, Request, Response } from 'express';
-import { sameToken, sessionUser, SESSION_DAYS } from '../engine/accounts';
-import type { Actor } from '../engine/actors';
+import { sameToken, SESSION_DAYS, type Actor } from '../engine/index';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import type { Locale } from './i18n';
@@ -39,7 +38,7 @@ export function loadViewer(services: Services) {
       if (req.query.lang === 'en' || req.query.lang === 'zh-CN') res.cookie(LANG_COOKIE, req.query.lang, { sameSite: 'lax', path: '/', httpOnly: true });
       const cookie = req.cookies?.[SESSION_COOKIE] as string | undefined;
       if (cookie) {
-        const s = await sessionUser(services.db, cookie);
+        const s = await services.engine.sessionUser(cookie);
         if (s) req.viewer = { actor: { id: s.user.id, email: s.user.email, name: s.user.name, roles: s.roles }, csrf: s.csrf, cookie };
         req.locale = pickLocale(req, s?.user.locale);
       } else {

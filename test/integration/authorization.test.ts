@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
-import { issueBallots } from '../../src/engine/ballots';
 import { apiRoutes } from '../../src/web/api';
 import { driver, exampleConfig, OFFICE } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -102,6 +101,10 @@ const API: Record<string, Case> = {
     body: (p) => (p === 'office' || p === 'secretary' ? { deputy: { email: 'not-an-email', name: '副书记' } } : { deputy: { email: 'deputy@example.org', name: '副书记' } }),
   },
   'POST /api/cycles/:cycle/branches/:branch/resend-notice': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/branches/B01/resend-notice' },
+  // Unlocking a sign-in is the office's: an unknown address for it (404), a real one for anyone else.
+  'POST /api/users/unlock': { allowed: OFFICE_ONLY, path: () => '/api/users/unlock', body: (p) => ({ email: p === 'office' ? 'nobody@example.org' : 'b01@example.org' }) },
+  // Verifying the audit chain reads everything: the office's.
+  'GET /api/audit/verify': { allowed: OFFICE_ONLY, path: () => '/api/audit/verify' },
   // Upload on B01: its secretary and the office (with no file: refused as invalid); anyone else sends a real PDF.
   'POST /api/cycles/:cycle/branches/:branch/files': {
     allowed: ['office', 'secretary'],
@@ -165,7 +168,7 @@ describe.each(dialects)('authorisation of every route on %s', (dialect) => {
     expect(up.status, up.text).toBe(201);
     ctx.fileId = up.json.file.id;
     ctx.mailId = (await s.db('outbox').orderBy('id').first('id')).id;
-    ctx.ballotToken = (await issueBallots(s, { cycle: 2020, branch: 'B01', count: 1, actor: await actorByEmail(s.db, OFFICE) })).ballots[0].token;
+    ctx.ballotToken = (await s.engine.issueBallots({ cycle: 2020, branch: 'B01', count: 1, actor: await actorByEmail(s.db, OFFICE) })).ballots[0].token;
   });
   afterAll(async () => {
     await http?.close();

@@ -1,7 +1,6 @@
 // 民主测评: anonymous one-time ballots counted into the score (70 % panel + 30 % rate).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
-import { branchStatus } from '../../src/engine/status';
 import { cli } from '../support/cli';
 import { driver, exampleConfig, OFFICE, sheet } from '../support/cycle';
 import { cliEnv, dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -45,7 +44,7 @@ describe.each(dialects)('democratic appraisal on %s', (dialect) => {
     await send(OFFICE, 'END_PRESENTATION');
     for (const [i, email] of ['panel1', 'panel2', 'panel3', 'panel4', 'b06'].entries()) await send(`${email}@example.org`, 'SUBMIT_SCORE', { scores: sheet([80, 85, 90, 95, 70][i]) });
     await s.engine.publishResults(2021, office, at);
-    const st = await branchStatus(s.db, 2021, 'B01', at);
+    const st = await s.engine.branchStatus(2021, 'B01', await actorByEmail(s.db, OFFICE), at);
     // panel (80+85+90)/3 = 85; rate (2 + 0.5×1)/3 × 100 = 83.33; base 0.7×85 + 0.3×83.33 = 59.5 + 24.999 = 84.5
     expect(st.branch.scoreSheet).toMatchObject({ panel: 85, rate: 83.33, base: 84.5, final: 84.5 });
     // Once published, no more ballots.

@@ -1,7 +1,6 @@
 // Refusals change nothing and say why; roles and branches are checked; retries and races lose nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
-import { branchStatus } from '../../src/engine/status';
 import { driver, OFFICE, sheet } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
 
@@ -20,7 +19,7 @@ describe.each(dialects)('engine rules on %s', (dialect) => {
   afterAll(async () => env?.cleanup());
 
   const snapshotOf = async (code: string) => {
-    const st = await branchStatus(env.services.db, 2020, code, NOW);
+    const st = await env.services.engine.branchStatus(2020, code, await actorByEmail(env.services.db, OFFICE), NOW);
     const db = env.services.db;
     return {
       version: st.branch.version,
@@ -100,7 +99,7 @@ describe.each(dialects)('engine rules on %s', (dialect) => {
       env.services.engine.sendBranchEvent({ cycle: 2020, branch: 'B06', type: 'ADJUST_SCORE', data: { points: 0.5, reason: `加分${n}` }, actor: office, now: NOW });
     const results = await Promise.all(Array.from({ length: 8 }, (_, n) => adjust(n)));
     expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 8 }, (_, n) => before.version + n + 1));
-    const st = await branchStatus(env.services.db, 2020, 'B06', NOW);
+    const st = await env.services.engine.branchStatus(2020, 'B06', await actorByEmail(env.services.db, OFFICE), NOW);
     expect(st.branch.history.filter((h) => h.event === 'ADJUST_SCORE')).toHaveLength(8);
 
     // With the same expected version, exactly one of two racing writers wins.
@@ -126,7 +125,7 @@ describe.each(dialects)('engine rules on %s', (dialect) => {
     expect(res.phase).toBe('preparing');
     await d.office('B02', 'EXTEND_DEADLINE', { deadline: 'materials', until: '2020-12-20T18:00:00+08:00' }, NOW);
     expect(await mails()).toEqual(['invitation', 'deadlineExtended']);
-    const history = (await branchStatus(s.db, 2020, 'B02', NOW)).branch.history.map((h) => h.event);
+    const history = (await s.engine.branchStatus(2020, 'B02', await actorByEmail(s.db, OFFICE), NOW)).branch.history.map((h) => h.event);
     expect(history).toContain('SET_DEPUTY');
   });
 });

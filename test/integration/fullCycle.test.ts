@@ -1,6 +1,5 @@
 // A whole cycle of examples/cycle-2020.json through the engine, with every mail through a real SMTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { branchStatus, cycleStatus } from '../../src/engine/status';
 import ExcelJS from 'exceljs';
 import { exportDocument } from '../../src/engine/exports';
 import { listMails } from '../../src/store/outbox';
@@ -78,7 +77,7 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
 
     const published = await s.engine.publishResults(2020, await actor(s, 'office@example.org'), '2020-12-20T02:00:00Z');
     expect(published.cycle.state).toBe('resultsPublished');
-    const st = await cycleStatus(s.db, 2020, '2020-12-20T02:00:00Z');
+    const st = await s.engine.cycleStatus(2020, await actor(s, 'office@example.org'), '2020-12-20T02:00:00Z');
     const results = Object.fromEntries(st.branches.filter((b) => 'grade' in b).map((b) => [b.code, [b.score, b.grade, b.rank]]));
     expect(results).toEqual({
       B02: [94.33, '好', 1],
@@ -87,7 +86,7 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
       B06: [86.38, '较好', 4],
       B04: [75, '差', 5], // vetoed, still ranked on its final
     });
-    const sheetB01 = (await branchStatus(s.db, 2020, 'B01', '2020-12-20T02:00:00Z')).branch.scoreSheet as Record<string, unknown>;
+    const sheetB01 = (await s.engine.branchStatus(2020, 'B01', await actor(s, 'office@example.org'), '2020-12-20T02:00:00Z')).branch.scoreSheet as Record<string, unknown>;
     expect(sheetB01).toMatchObject({ panel: 90, dropped: { highest: 95, lowest: 80 }, capped: true, grade: '较好' });
 
     // 整改: plans, one returned, approved, progress, verified item by item.
@@ -106,7 +105,7 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
       await d.office(b, 'VERIFY_ITEM', { itemId: 'I1' }, followAt);
       expect((await d.office(b, 'VERIFY_ITEM', { itemId: 'I2' }, followAt)).phase).toBe('closed');
     }
-    const end = await cycleStatus(s.db, 2020, followAt);
+    const end = await s.engine.cycleStatus(2020, await actor(s, 'office@example.org'), followAt);
     expect(end.cycle.state).toBe('archived');
     expect(end.counts).toEqual({ closed: 5, exempted: 1 });
 

@@ -2,7 +2,6 @@
 // the status codes it documents (called as the office, with real parameters).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
-import { issueBallots } from '../../src/engine/ballots';
 import { apiRoutes } from '../../src/web/api';
 import { exampleConfig, OFFICE, driver } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -61,7 +60,7 @@ describe.each(dialects)('the OpenAPI document on %s', (dialect) => {
     expect(up.status, up.text).toBe(201);
     fileId = up.json.file.id;
     mailId = (await s.db('outbox').orderBy('id').first('id')).id;
-    params.token = (await issueBallots(s, { cycle: 2020, branch: 'B01', count: 1, actor: await actorByEmail(s.db, OFFICE) })).ballots[0].token;
+    params.token = (await s.engine.issueBallots({ cycle: 2020, branch: 'B01', count: 1, actor: await actorByEmail(s.db, OFFICE) })).ballots[0].token;
   });
   afterAll(async () => {
     await http?.close();

@@ -52,7 +52,7 @@ describe.each(dialects)('workflow versions on %s', (dialect) => {
     const office = await actorByEmail(s.db, OFFICE);
     await s.engine.createCycle({ ...exampleConfig(), year: 2021, title: '2021年度述评' }, office);
     await s.engine.launchCycle(2021, office, { now: '2021-11-20T02:00:00Z' });
-    const b = (await findBranchReview(s.db, (await s.engine.requireCycle(s.db, 2021)).id, 'B01'))!;
+    const b = (await findBranchReview(s.db, (await s.engine.requireCycle(2021)).id, 'B01'))!;
     expect(b.workflow_version).toBe(2);
     const v2 = await s.engine.sendBranchEvent({
       cycle: 2021,

@@ -1,0 +1,256 @@
+// The cycle's lifecycle: create a draft from its configuration, launch it (every branch review
+// created, notified and given its timers, in batches), and publish the results for the whole cycle.
+import { initialTransition, type AnyMachineSnapshot } from 'xstate';
+import {
+  DEADLINE_KINDS,
+  latestVersion,
+  type BranchReviewContext,
+  type BranchReviewInput,
+  type NotifyParams,
+} from '../../workflows/index';
+import { computeResults, evaluatorTotal } from '../domain/scoring';
+import { cycleConfigSchema } from '../domain/schemas';
+import { AppError, fromZod, invalidInput } from '../errors';
+import { ballotCounts } from '../store/ballots';
+import { branchCodes, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
+import { addCyclePerson, cyclePeople, findCycle, insertCycle, type CycleRow } from '../store/cycles';
+import { queueMails, type MailRow } from '../store/outbox';
+import { insertTimers, type TimerRow } from '../store/timers';
+import { addRole, upsertUser, type UserRow } from '../store/users';
+import { queuePasswordLink } from './accounts';
+import { actorKey, type Actor } from './actors';
+import { recordAudit } from './audit';
+import { mailsFor, timersFor, type NotifyContext } from './effects';
+import { requireCycle } from './lookup';
+import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
+import { authorize } from './policy';
+import {
+  branchMachine,
+  cycleMachine,
+  notifyParams,
+  parseConfig,
+  recordBranchTransition,
+  recordCycleTransition,
+  type EngineDeps,
+} from './transitions';
+
+export interface LaunchProgress { done: number; total: number }
+
+/** Creates a draft cycle from its configuration; people are linked by email, new ones created without a password. */
+export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor, now: string): Promise<{ cycle: CycleRow; newUsers: number }> {
+  authorize(actor, 'CREATE_CYCLE');
+  const parsed = cycleConfigSchema.safeParse(input);
+  if (!parsed.success) throw fromZod(parsed.error);
+  const config = parsed.data;
+  return deps.db.transaction(async (trx) => {
+    if (await findCycle(trx, config.year)) {
+      throw invalidInput([{ field: 'year', message: `${config.year} 年度的述评周期已存在` }]);
+    }
+    const version = latestVersion('cycle');
+    const [snapshot] = initialTransition(cycleMachine(version));
+    const id = await insertCycle(trx, {
+      year: config.year,
+      title: config.title,
+      timezone: config.timezone,
+      config: JSON.stringify(config),
+      state: stateName(snapshot.value),
+      snapshot: persist('cycle', version, snapshot),
+      version: 1,
+      workflow_version: version,
+      created_at: now,
+      updated_at: now,
+    });
+    let newUsers = 0;
+    const invite: UserRow[] = [];
+    const link = async (p: { email: string; name: string; locale?: string }) => {
+      const { user, created } = await upsertUser(trx, p, now);
+      if (created) {
+        newUsers++;
+        invite.push(user);
+      }
+      return user;
+    };
+    for (const p of config.office) {
+      const u = await link(p);
+      await addRole(trx, u.id, 'office');
+      await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'office' });
+    }
+    for (const p of config.leaders) {
+      const u = await link(p);
+      await addRole(trx, u.id, 'leader');
+      await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'leader' });
+    }
+    for (const b of config.branches) {
+      const u = await link({ email: b.secretaryEmail, name: b.secretaryName });
+      await addRole(trx, u.id, 'secretary');
+      if (b.deputyEmail) await link({ email: b.deputyEmail, name: b.deputyEmail });
+    }
+    for (const p of config.panel) {
+      const u = await link(p);
+      await addRole(trx, u.id, 'evaluator');
+      await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
+    }
+    // New people get a one-time link to set their password, queued with the cycle itself.
+    for (const u of invite) await queuePasswordLink(trx, u, 'invitation', deps.mail, now, config.title);
+    await recordAudit(trx, { actor, action: 'CREATE', cycleId: id, toState: 'draft', version: 1, data: { newUsers }, at: now });
+    return { cycle: (await findCycle(trx, id))!, newUsers };
+  });
+}
+
+/**
+ * Launches a cycle: moves it to `launched`, then creates every branch review in batches, each
+ * batch one transaction with its notices and timers. Re-running resumes a launch cut short.
+ */
+export async function launchCycle(
+  deps: EngineDeps,
+  ref: string | number,
+  actor: Actor,
+  opts: { now: string; batchSize?: number; onProgress?: (p: LaunchProgress) => void },
+): Promise<{ cycle: CycleRow; created: number }> {
+  const { now } = opts;
+  authorize(actor, 'LAUNCH');
+  let cycle = await requireCycle(deps.db, ref);
+  const config = parseConfig(cycle);
+  const existing = await branchCodes(deps.db, cycle.id);
+  const missing = config.branches.filter((b) => !existing.has(b.code));
+  if (cycle.state !== 'draft' && missing.length === 0) {
+    throw new AppError('EVENT_NOT_ALLOWED', `周期已启动 (cycle is ${cycle.state})`, { allowedEvents: [] });
+  }
+  if (cycle.state === 'draft') {
+    const draft = cycle;
+    cycle = await deps.db.transaction((trx) => recordCycleTransition(trx, deps, draft, { type: 'LAUNCH', by: actorKey(actor) }, actor, now));
+  }
+
+  const branchVersion = latestVersion('branchReview');
+  const machine = branchMachine(branchVersion);
+  const batchSize = opts.batchSize ?? 200;
+  const total = config.branches.length;
+  let done = total - missing.length;
+  opts.onProgress?.({ done, total });
+  for (let i = 0; i < missing.length; i += batchSize) {
+    const batch = missing.slice(i, i + batchSize);
+    await deps.db.transaction(async (trx) => {
+      const panel = await cyclePeople(trx, cycle.id, 'evaluator');
+      const people: NotifyContext['people'] = new Map();
+      const users = new Map<number, UserRow>();
+      const prepared: { row: Omit<BranchReviewRow, 'id'>; snapshot: AnyMachineSnapshot; notify: NotifyParams[] }[] = [];
+      for (const b of batch) {
+        const secretary = (await upsertUser(trx, { email: b.secretaryEmail, name: b.secretaryName }, now)).user;
+        const deputy = b.deputyEmail ? (await upsertUser(trx, { email: b.deputyEmail, name: b.deputyEmail }, now)).user : null;
+        for (const u of [secretary, deputy]) if (u) users.set(u.id, u);
+        const input: BranchReviewInput = {
+          // 回避: a panel member never scores their own branch, declared or as its secretary.
+          expectedEvaluators: panel
+            .filter((p) => p.conflict_branch_code !== b.code && p.user_id !== secretary.id && p.user_id !== deputy?.id)
+            .map((p) => String(p.user_id)),
+          deadlines: { ...config.deadlines },
+        };
+        const [snapshot, actions] = initialTransition(machine, input);
+        prepared.push({
+          snapshot,
+          notify: notifyParams(actions),
+          row: {
+            cycle_id: cycle.id,
+            code: b.code,
+            name: b.name,
+            secretary_id: secretary.id,
+            deputy_id: deputy?.id ?? null,
+            phase: phaseName(snapshot.value),
+            state: stateName(snapshot.value),
+            snapshot: persist('branchReview', branchVersion, snapshot),
+            version: 1,
+            workflow_version: branchVersion,
+            final_score: null,
+            grade: null,
+            rank: null,
+            created_at: now,
+            updated_at: now,
+          },
+        });
+      }
+      const rows = await insertBranchReviews(trx, prepared.map((p) => p.row));
+      const mails: MailRow[] = [];
+      const timers: TimerRow[] = [];
+      for (const [n, row] of rows.entries()) {
+        const { snapshot, notify } = prepared[n];
+        const context = snapshot.context as BranchReviewContext;
+        mails.push(...(await mailsFor(trx, { cycle, config, branch: row, context, version: 1, now, people, users }, notify, deps.mail)));
+        for (const kind of DEADLINE_KINDS) timers.push(...timersFor(cycle.id, row.id, kind, context.deadlines[kind], config.timezone, now));
+      }
+      await recordAudit(
+        trx,
+        rows.map((row) => ({ actor, action: 'LAUNCH', cycleId: cycle.id, branchReviewId: row.id, toState: row.state, version: 1, at: now })),
+      );
+      await queueMails(trx, mails);
+      await insertTimers(trx, timers);
+    });
+    done += batch.length;
+    opts.onProgress?.({ done, total });
+  }
+  return { cycle: (await findCycle(deps.db, cycle.id))!, created: missing.length };
+}
+
+/**
+ * PUBLISH_RESULTS (公布结果): computes every scored branch's score sheet with the cycle's rules,
+ * and moves all of them to improvement planning at once, with the cycle, in one transaction.
+ */
+export async function publishResults(deps: EngineDeps, ref: string | number, actor: Actor, now: string): Promise<{ cycle: CycleRow; published: number }> {
+  authorize(actor, 'PUBLISH_RESULTS');
+  return deps.db.transaction(async (trx) => {
+    const cycle = await requireCycle(trx, ref);
+    const config = parseConfig(cycle);
+    const branches = await listBranchReviews(trx, cycle.id, true);
+    const unscored = branches.filter((b) => b.phase !== 'scored' && b.phase !== 'exempted').map((b) => b.code);
+    const event = { type: 'PUBLISH_RESULTS' as const, by: actorKey(actor), data: { unscored } };
+    if (cycle.state === 'launched' && unscored.length) {
+      throw new AppError('EVENT_NOT_ALLOWED', `尚有支部未完成评分：${unscored.join('、')} (not every branch is scored)`, {
+        state: cycle.state,
+        unscored,
+        allowedEvents: allowedEvents(restore('cycle', cycle.workflow_version, cycle.snapshot)),
+      });
+    }
+    const published = await recordCycleTransition(trx, deps, cycle, event, actor, now);
+    const scored = branches.filter((b) => b.phase === 'scored');
+    const snapshots = scored.map((b) => restore('branchReview', b.workflow_version, b.snapshot));
+    const ballots = await ballotCounts(trx, cycle.id);
+    const sheets = computeResults(
+      {
+        rubric: config.rubric,
+        bands: config.grades.bands,
+        topGradeCapPercent: config.grades.topGradeCapPercent ?? null,
+        democratic: config.democratic,
+      },
+      scored.map((b, n) => {
+        const ctx = snapshots[n].context as BranchReviewContext;
+        return {
+          code: b.code,
+          evaluatorTotals: Object.values(ctx.scores).map((s) => evaluatorTotal(s.scores, config.rubric)),
+          ballots: ballots.get(b.id) ?? null,
+          adjustments: ctx.adjustments.map(({ points, reason }) => ({ points, reason })),
+          veto: ctx.veto ? { reason: ctx.veto.reason } : null,
+        };
+      }),
+    );
+    const people: NotifyContext['people'] = new Map();
+    for (const [n, branch] of scored.entries()) {
+      const sheet = sheets[n];
+      await recordBranchTransition(trx, deps, {
+        cycle: published,
+        config,
+        branch,
+        snapshot: snapshots[n],
+        event: {
+          type: 'PUBLISH_RESULTS',
+          by: actorKey(actor),
+          data: { final: sheet.final, grade: sheet.grade, rank: sheet.rank, of: sheets.length, scoreSheet: sheet },
+        },
+        actor,
+        as: 'office',
+        now,
+        people,
+        patch: { final_score: sheet.final, grade: sheet.grade, rank: sheet.rank },
+      });
+    }
+    return { cycle: (await findCycle(trx, cycle.id))!, published: scored.length };
+  });
+}

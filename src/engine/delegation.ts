@@ -1,0 +1,91 @@
+// 委托 and 重发通知: who acts for a branch, and sending its notice again.
+import { isFinalPhase, type BranchReviewContext } from '../../workflows/index';
+import { deputySchema } from '../domain/schemas';
+import { AppError, fromZod } from '../errors';
+import { updateBranchReview } from '../store/branchReviews';
+import { queueMails } from '../store/outbox';
+import { upsertUser } from '../store/users';
+import { queuePasswordLink } from './accounts';
+import type { Actor } from './actors';
+import { recordAudit } from './audit';
+import { mailsFor } from './effects';
+import { requireBranch, requireCycle } from './lookup';
+import { restore } from './machines';
+import { authorizeOnBranch, checkDeputy, standingOn } from './policy';
+import { parseConfig, type EngineDeps } from './transitions';
+
+/**
+ * 委托: the office, or the branch's own secretary, names a deputy who gets the branch's mails and may
+ * act for the secretary (or removes the deputy with null). A new person is invited to set a password.
+ * The deputy's rights come from the branch alone, so removing them removes everything naming gave.
+ */
+export async function setDeputy(
+  deps: EngineDeps,
+  req: { cycle: string | number; branch: string; deputy: unknown; actor: Actor },
+  now: string,
+): Promise<{ deputy: { email: string; name: string } | null; version: number }> {
+  const parsed = deputySchema.safeParse(req.deputy);
+  if (!parsed.success) throw fromZod(parsed.error, 'deputy');
+  const deputy = parsed.data;
+  return deps.db.transaction(async (trx) => {
+    const cycle = await requireCycle(trx, req.cycle);
+    const branch = await requireBranch(trx, cycle, req.branch, true);
+    const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    const standing = standingOn(req.actor, branch, ctx);
+    authorizeOnBranch(standing, 'SET_DEPUTY', { final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false });
+    let deputyId: number | null = null;
+    if (deputy) {
+      const { user, created } = await upsertUser(trx, deputy, now);
+      checkDeputy(ctx, user.id, branch.secretary_id);
+      if (created) await queuePasswordLink(trx, user, 'invitation', deps.mail, now, parseConfig(cycle).title);
+      deputyId = user.id;
+    }
+    if (!(await updateBranchReview(trx, branch.id, branch.version, { deputy_id: deputyId, updated_at: now }))) {
+      throw new AppError('VERSION_CONFLICT', '数据已被他人修改，请刷新后重试 (concurrent update)');
+    }
+    await recordAudit(trx, {
+      actor: req.actor,
+      as: standing.office ? 'office' : 'secretary',
+      action: deputy ? 'SET_DEPUTY' : 'REMOVE_DEPUTY',
+      cycleId: cycle.id,
+      branchReviewId: branch.id,
+      subject: deputyId === null ? (branch.deputy_id === null ? null : `user:${branch.deputy_id}`) : `user:${deputyId}`,
+      data: { deputy: deputy?.email ?? null },
+      fromState: branch.state,
+      toState: branch.state,
+      version: branch.version + 1,
+      at: now,
+    });
+    return { deputy: deputy ? { email: deputy.email, name: deputy.name } : null, version: branch.version + 1 };
+  });
+}
+
+/** 重发通知: the office sends the notice again (a secretary lost it, or a deputy took over). */
+export async function resendNotice(deps: EngineDeps, req: { cycle: string | number; branch: string; actor: Actor }, now: string): Promise<{ mailsQueued: number }> {
+  return deps.db.transaction(async (trx) => {
+    const cycle = await requireCycle(trx, req.cycle);
+    const branch = await requireBranch(trx, cycle, req.branch);
+    const context = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    authorizeOnBranch(standingOn(req.actor, branch, context), 'RESEND_NOTICE', {
+      final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
+    });
+    const [auditId] = await recordAudit(trx, {
+      actor: req.actor,
+      as: 'office',
+      action: 'RESEND_NOTICE',
+      cycleId: cycle.id,
+      branchReviewId: branch.id,
+      fromState: branch.state,
+      toState: branch.state,
+      version: branch.version,
+      at: now,
+    });
+    const mails = await mailsFor(
+      trx,
+      { cycle, config: parseConfig(cycle), branch, context, version: branch.version, now, reasonKey: `resend${auditId}` },
+      [{ template: 'notice', to: ['secretary'], deadline: 'materials' }],
+      deps.mail,
+    );
+    return { mailsQueued: await queueMails(trx, mails) };
+  });
+}

@@ -1,0 +1,9 @@
+// The engine's one public entry: src/web, src/cli, bench and db/seeds import from here only.
+export { Engine, type BranchEventRequest, type EventAnswer, type LaunchProgress } from './engine';
+export { SESSION_DAYS, sameToken, type SignedIn } from './accounts';
+export { SYSTEM, actorKey, type Actor } from './actors';
+export { EXPORT_KINDS, type ExportFile, type ExportKind } from './exports';
+export { MAX_UPLOAD_BYTES } from './files';
+export type { MailSettings } from './effects';
+export type { Rights, Task } from './views';
+export { may, type GlobalAction } from './policy';

@@ -1,0 +1,255 @@
+// The one policy: who may do what to which target, and what each viewer may read. Routes, pages,
+// CLI commands, read models and exports ask here; nothing else decides access.
+import { EVENT_ROLES, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
+import { AppError } from '../errors';
+import { actorKey, type Actor } from './actors';
+
+/** How an actor stands towards one branch review. */
+export interface Standing {
+  office: boolean;
+  leader: boolean;
+  /** the branch's own secretary */
+  secretary: boolean;
+  /** the secretary's named deputy (委托) */
+  deputy: boolean;
+  /** acts for the branch, as its secretary or deputy */
+  actsFor: boolean;
+  /** an expected evaluator who does not act for the branch (回避 applied) */
+  evaluator: boolean;
+  system: boolean;
+}
+
+export interface BranchFacts {
+  secretary_id: number;
+  deputy_id: number | null;
+}
+
+export function standingOn(actor: Actor, branch: BranchFacts, ctx: Pick<BranchReviewContext, 'expectedEvaluators'>): Standing {
+  const secretary = actor.id !== null && branch.secretary_id === actor.id;
+  const deputy = actor.id !== null && branch.deputy_id === actor.id;
+  const actsFor = secretary || deputy;
+  return {
+    office: actor.roles.includes('office'),
+    leader: actor.roles.includes('leader'),
+    secretary,
+    deputy,
+    actsFor,
+    // 回避: whoever acts for a branch never scores it, however they came to act for it.
+    evaluator: !actsFor && actor.id !== null && ctx.expectedEvaluators.includes(actorKey(actor)),
+    system: actor.id === null,
+  };
+}
+
+/** The roles of the statechart's EVENT_ROLES that a standing gives. */
+export function rolesOf(st: Standing): Set<Role> {
+  const roles = new Set<Role>();
+  if (st.office) roles.add('office');
+  if (st.leader) roles.add('leader');
+  if (st.actsFor) roles.add('secretary');
+  if (st.evaluator) roles.add('evaluator');
+  if (st.system) roles.add('system');
+  return roles;
+}
+
+/** The capacity an actor acted in, for the audit and the history. */
+export function capacityOf(st: Standing, type: string): string {
+  const needed = EVENT_ROLES[type as BranchEventType] ?? [];
+  if (st.system) return 'system';
+  if (st.office && (needed.includes('office') || !needed.length)) return 'office';
+  if (st.actsFor && needed.includes('secretary')) return st.deputy ? 'deputy' : 'secretary';
+  if (st.evaluator && needed.includes('evaluator')) return 'evaluator';
+  if (st.actsFor) return st.deputy ? 'deputy' : 'secretary';
+  return st.office ? 'office' : st.leader ? 'leader' : 'user';
+}
+
+const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+
+// ── branch events ────────────────────────────────────────────────────────────
+
+export function authorizeEvent(st: Standing, type: BranchEventType): void {
+  const allowed = EVENT_ROLES[type];
+  const held = rolesOf(st);
+  if (allowed.some((r) => held.has(r))) return;
+  if (type === 'SUBMIT_SCORE' && st.actsFor) {
+    throw forbidden('您代表该支部履职（书记或受托人），按回避规定不能为其评分 (conflict of interest)');
+  }
+  if (type === 'SUBMIT_SCORE') {
+    throw forbidden('您与该支部存在回避关系或不在考评组，不能为其评分 (conflict of interest: not an expected evaluator)');
+  }
+  throw forbidden(`无权执行该操作：需要 ${allowed.join('/')} 身份 (not allowed: needs ${allowed.join('/')})`);
+}
+
+/** Branch events the viewer could send now, of those the state allows. */
+export const eventsFor = (st: Standing, allowed: string[]): string[] => {
+  const held = rolesOf(st);
+  return allowed.filter((e) => EVENT_ROLES[e as BranchEventType]?.some((r) => held.has(r)));
+};
+
+// ── other actions ────────────────────────────────────────────────────────────
+
+/** Actions on the whole system or a cycle, by global role. */
+export const GLOBAL_ACTIONS = {
+  CREATE_CYCLE: ['office'],
+  LAUNCH: ['office'],
+  PUBLISH_RESULTS: ['office'],
+  VIEW_CYCLE: ['office', 'leader'],
+  EXPORT: ['office', 'leader'],
+  MANAGE_USERS: ['office'],
+  MAIL_ADMIN: ['office'],
+  ISSUE_BALLOTS: ['office'],
+  AUDIT_VERIFY: ['office'],
+  UNLOCK_ACCOUNT: ['office'],
+} as const satisfies Record<string, readonly string[]>;
+export type GlobalAction = keyof typeof GLOBAL_ACTIONS;
+
+const GLOBAL_MESSAGES: Record<GlobalAction, string> = {
+  CREATE_CYCLE: '只有党委办公室可以创建述评周期 (office only)',
+  LAUNCH: '只有党委办公室可以启动述评周期 (office only)',
+  PUBLISH_RESULTS: '只有党委办公室可以公布结果 (office only)',
+  VIEW_CYCLE: '仅党委办公室和党委领导可查看 (office and leaders only)',
+  EXPORT: '仅党委办公室和党委领导可下载 (office and leaders only)',
+  MANAGE_USERS: '只有党委办公室可以管理用户 (office only)',
+  MAIL_ADMIN: '只有党委办公室可以管理邮件 (office only)',
+  ISSUE_BALLOTS: '只有党委办公室可以发放测评票 (office only)',
+  AUDIT_VERIFY: '只有党委办公室可以核验审计记录 (office only)',
+  UNLOCK_ACCOUNT: '只有党委办公室可以解锁账号 (office only)',
+};
+
+export const may = (actor: Actor, action: GlobalAction): boolean =>
+  GLOBAL_ACTIONS[action].some((r) => actor.roles.includes(r));
+
+export function authorize(actor: Actor, action: GlobalAction): void {
+  if (!may(actor, action)) throw forbidden(GLOBAL_MESSAGES[action]);
+}
+
+/** What a branch and its cycle are doing now, for the actions that are not statechart events. */
+export interface BranchMoment {
+  /** the branch's state is tagged final (closed or exempted) */
+  final: boolean;
+  /** the cycle is archived */
+  archived: boolean;
+  /** the phase is tagged scoringOpen */
+  scoringOpen: boolean;
+  /** this viewer has already submitted a score for the branch */
+  submitted: boolean;
+}
+
+export type BranchAction = 'READ' | 'SET_DEPUTY' | 'UPLOAD_FILE' | 'SAVE_DRAFT' | 'RESEND_NOTICE' | 'ISSUE_BALLOTS';
+
+const finished = () => new AppError('EVENT_NOT_ALLOWED', '该支部的述评已结束，不能再修改 (branch is finished)', { allowedEvents: [] });
+
+export function authorizeOnBranch(st: Standing, action: BranchAction, m: BranchMoment): void {
+  const changes = action !== 'READ';
+  switch (action) {
+    case 'READ':
+      if (!canRead(st)) throw forbidden('您无权查看该支部 (not your branch)');
+      break;
+    case 'SET_DEPUTY':
+      // The deputy acts for the secretary; only the secretary (or the office) names one.
+      if (!st.office && !st.secretary) throw forbidden('只有党委办公室或本支部书记可以委托 (office or the branch secretary only)');
+      break;
+    case 'UPLOAD_FILE':
+      if (!st.office && !st.actsFor) throw forbidden('只有本支部书记或党委办公室可以上传 (not your branch)');
+      break;
+    case 'SAVE_DRAFT':
+      if (!st.evaluator) {
+        if (st.actsFor) throw forbidden('您代表该支部履职（书记或受托人），按回避规定不能为其评分 (conflict of interest)');
+        throw forbidden('您不是该支部的评委 (not an evaluator of this branch)');
+      }
+      if (m.submitted || !m.scoringOpen || m.final || m.archived) {
+        throw new AppError('EVENT_NOT_ALLOWED', '评分已提交或当前不在评分环节，不能保存草稿 (scoring closed for you)', { allowedEvents: [] });
+      }
+      break;
+    case 'RESEND_NOTICE':
+    case 'ISSUE_BALLOTS':
+      if (!st.office) throw forbidden('仅党委办公室可以操作 (office only)');
+      break;
+  }
+  if (changes && (m.final || m.archived)) throw finished();
+}
+
+export const canRead = (st: Standing): boolean => st.office || st.leader || st.actsFor || st.evaluator;
+
+/** 回避 when naming a deputy: someone expected to score the branch may not act for it. */
+export function checkDeputy(ctx: Pick<BranchReviewContext, 'expectedEvaluators'>, candidateId: number, secretaryId: number): void {
+  if (candidateId === secretaryId) throw new AppError('INVALID_INPUT', 'email: 不能委托给书记本人', { issues: [{ field: 'deputy.email', message: '不能委托给书记本人' }] });
+  if (ctx.expectedEvaluators.includes(String(candidateId))) {
+    throw new AppError('CONFLICT_OF_INTEREST', '该人员是本支部的考评组成员，按回避规定不能受托代表本支部 (an expected evaluator cannot be deputy)', {
+      field: 'deputy.email',
+    });
+  }
+}
+
+// ── what a viewer may read ───────────────────────────────────────────────────
+
+/** The read rules of 评分保密 for one viewer on one branch. */
+export interface ReadRules {
+  /** the office's adjustments and veto, with their reasons */
+  adjustments: boolean;
+  /** every evaluator's own scores and comments, with names */
+  everyScore: boolean;
+  /** the panel's comments without names */
+  anonymousComments: boolean;
+  /** the score sheet */
+  result: boolean;
+  /** who scored: names of evaluators in the history */
+  evaluatorNames: boolean;
+}
+
+export function readRules(st: Standing, published: boolean): ReadRules {
+  return {
+    adjustments: st.office || published,
+    // Per-evaluator scores: the office and leaders after publication; secretaries never.
+    everyScore: published && (st.office || st.leader),
+    anonymousComments: published,
+    result: published,
+    evaluatorNames: st.office || st.leader,
+  };
+}
+
+export interface HistoryEntry {
+  id: number;
+  at: string;
+  event_type: string;
+  actor: string;
+  actor_name: string | null;
+  actor_role: string | null;
+  from_state: string | null;
+  to_state: string | null;
+  version: number | null;
+  data: string | null;
+}
+
+/** Entries whose content is the office's until publication. */
+const CONFIDENTIAL = new Set(['ADJUST_SCORE', 'VETO']);
+/** Entries that hold one evaluator's scores: only the action shows, never the content. */
+const PRIVATE_SCORES = new Set(['SUBMIT_SCORE', 'SAVE_SCORE_DRAFT']);
+
+/** The branch history as this viewer may see it: who did what, with what they may read of it. */
+export function projectHistory(entries: HistoryEntry[], st: Standing, me: string, published: boolean) {
+  const rules = readRules(st, published);
+  return entries
+    .filter((h) => (CONFIDENTIAL.has(h.event_type) ? rules.adjustments : true))
+    .filter((h) => (h.event_type === 'SAVE_SCORE_DRAFT' ? h.actor === me : true))
+    .map((h) => {
+      const mine = h.actor === me;
+      const hideActor = h.actor_role === 'evaluator' && !mine && !rules.evaluatorNames;
+      return {
+        at: h.at,
+        event: h.event_type,
+        actor: hideActor ? null : h.actor_name,
+        role: h.actor_role,
+        from: h.from_state,
+        to: h.to_state,
+        version: h.version,
+        data: PRIVATE_SCORES.has(h.event_type) || h.data === null ? null : stripResult(JSON.parse(h.data) as Record<string, unknown>, h.event_type),
+      };
+    });
+}
+
+/** The published sheet is read from the branch's result, not repeated in every history line. */
+function stripResult(data: Record<string, unknown>, type: string) {
+  if (type !== 'PUBLISH_RESULTS' || typeof data !== 'object' || data === null) return data;
+  const { scoreSheet: _sheet, ...rest } = data;
+  return rest;
+}

@@ -1,0 +1,48 @@
+// What a route may ask of the response besides JSON data: cookies to set or clear, a document to
+// download, a stored file to send. Routes return these; only replyWith touches express's response.
+import type { CookieOptions, Response } from 'express';
+
+const REPLY = Symbol('reply');
+
+interface Cookie { name: string; value: string; options: CookieOptions }
+interface Cleared { name: string; clear: true }
+type Reply =
+  | { [REPLY]: 'json'; data: unknown; cookies: (Cookie | Cleared)[] }
+  | { [REPLY]: 'download'; filename: string; contentType: string; body: Buffer }
+  | { [REPLY]: 'file'; filename: string; contentType: string; path: string };
+
+export const withCookies = (data: unknown, cookies: (Cookie | Cleared)[]): Reply => ({ [REPLY]: 'json', data, cookies });
+export const clearCookie = (name: string): Cleared => ({ name, clear: true });
+export const download = (file: { filename: string; contentType: string; body: Buffer }): Reply => ({ [REPLY]: 'download', ...file });
+export const sendFile = (file: { filename: string; contentType: string; path: string }): Reply => ({ [REPLY]: 'file', ...file });
+
+const attachment = (filename: string) => `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
+
+export function replyWith(res: Response, status: number, result: unknown): void {
+  if (res.headersSent) return;
+  const reply = typeof result === 'object' && result !== null && REPLY in result ? (result as Reply) : undefined;
+  if (!reply) {
+    res.status(status).json(result ?? null);
+    return;
+  }
+  switch (reply[REPLY]) {
+    case 'json':
+      for (const c of reply.cookies) {
+        if ('clear' in c) res.clearCookie(c.name, { path: '/' });
+        else res.cookie(c.name, c.value, c.options);
+      }
+      res.status(status).json(reply.data);
+      return;
+    case 'download':
+      res.setHeader('Content-Type', reply.contentType);
+      res.setHeader('Content-Disposition', attachment(reply.filename));
+      res.status(200).send(reply.body);
+      return;
+    case 'file':
+      res.setHeader('Content-Type', reply.contentType);
+      res.setHeader('Content-Disposition', attachment(reply.filename));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.sendFile(reply.path);
+      return;
+  }
+}
