@@ -1,11 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deadlineLabel, renderMail, type Locale, type MailVars, type TemplateName } from '../../src/mail/templates';
+import { branchReviewMachine, cycleMachine } from '../../workflows/index';
+import { en } from '../../src/mail/locales/en';
+import { zhCN, type Catalogue } from '../../src/mail/locales/zh-CN';
+import { deadlineLabel, FRAME_KEYS, renderMail, type Locale, type MailVars, type TemplateName } from '../../src/mail/templates';
+import { templates, type AnyTemplate } from '../../src/mail/templates/index';
 
-const TEMPLATES: TemplateName[] = [
-  'notice', 'materialsSubmitted', 'materialsReturned', 'materialsAccepted', 'scoreRequest', 'scored', 'results',
-  'planSubmitted', 'planReturned', 'planApproved', 'progressReported', 'itemVerified', 'closed', 'deadlineExtended',
-  'exempted', 'reminder', 'overdue', 'escalation', 'resultsPublished', 'cycleArchived', 'invitation', 'passwordReset',
-];
+const TEMPLATES = Object.keys(templates) as TemplateName[];
 const LOCALES: Locale[] = ['zh-CN', 'en'];
 /** Templates that hand work to the reader with a deadline: the first line says by when. */
 const ACTION_WITH_DEADLINE: TemplateName[] = [
@@ -169,5 +171,70 @@ describe('mail templates', () => {
     expect(deadlineLabel('followUp', 'zh-CN')).toBe('整改落实');
     expect(deadlineLabel('materials', 'en')).toBe('materials submission');
     expect(deadlineLabel('plan', 'en')).not.toMatch(CJK);
+  });
+});
+
+/** Template names in the `notify` actions of a machine config; dynamic params get an event of the transition's type. */
+function notifyTemplates(config: unknown): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: unknown, event?: string, isOn = false): void => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, event));
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.type === 'notify') {
+      const params = typeof o.params === 'function' ? o.params({ context: {}, event: { type: event, data: {} } }) : o.params;
+      found.add((params as { template: string }).template);
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) visit(v, isOn ? k : event, !isOn && k === 'on');
+  };
+  visit(config);
+  return found;
+}
+
+/** Template names the engine gives itself: `template: '…'` params, and literals in renderMail's first argument. */
+function engineTemplates(): Set<string> {
+  const dir = path.resolve(import.meta.dirname, '../../src/engine');
+  const found = new Set<string>();
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const src = fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const m of src.matchAll(/\btemplate: '(\w+)'/g)) found.add(m[1]);
+    for (const m of src.matchAll(/\brenderMail\(([^,]+),/g)) for (const l of m[1].matchAll(/'(\w+)'/g)) found.add(l[1]);
+  }
+  return found;
+}
+
+describe('template registry and catalogues', () => {
+  it('has a template for every name the statecharts and the engine mail', () => {
+    const fromMachines = new Set([...notifyTemplates(branchReviewMachine.config), ...notifyTemplates(cycleMachine.config)]);
+    // The walk reaches entry actions, guarded transitions and params computed from the event.
+    for (const n of ['notice', 'reminder', 'escalation', 'deadlineExtended', 'cycleArchived']) expect(fromMachines).toContain(n);
+    const fromEngine = engineTemplates();
+    for (const n of ['notice', 'invitation', 'passwordReset', 'escalation']) expect(fromEngine).toContain(n);
+    const missing = [...fromMachines, ...fromEngine].filter((n) => !Object.hasOwn(templates, n));
+    expect(missing).toEqual([]);
+  });
+
+  it('gives both languages the same keys', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zhCN).sort());
+  });
+
+  it('uses every catalogue key, and every key a template declares', () => {
+    const declared = new Set<string>(FRAME_KEYS);
+    for (const name of TEMPLATES) {
+      const tpl: AnyTemplate = templates[name];
+      for (const locale of LOCALES) {
+        const used = new Set<string>();
+        const spy = new Proxy(locale === 'en' ? en : zhCN, {
+          get: (target, key: string) => (used.add(key), target[key as keyof Catalogue]),
+        });
+        // Full vars reach every optional block; the overdue step reaches the reminder's other wording.
+        for (const vars of [full(locale), { ...full(locale), step: 'overdue' as const }]) tpl.body(tpl.facts(vars), spy);
+        expect([...used].filter((k) => !tpl.keys.includes(k as never)), `${name} reads undeclared keys`).toEqual([]);
+        expect(tpl.keys.filter((k) => !used.has(k)), `${name} declares unused keys`).toEqual([]);
+      }
+      for (const k of tpl.keys) declared.add(k);
+    }
+    expect(Object.keys(zhCN).filter((k) => !declared.has(k))).toEqual([]);
   });
 });
