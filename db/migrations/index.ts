@@ -7,6 +7,7 @@ import * as m03 from './20261124_03_create_audit_outbox_timers';
 import * as m04 from './20261124_04_create_idempotency_and_ballots';
 import * as m05 from './20261124_05_create_web_tables';
 import * as m06 from './20261125_01_audit_chain';
+import * as m07 from './20261125_02_account_hygiene';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '20261124_04_create_idempotency_and_ballots': m04,
   '20261124_05_create_web_tables': m05,
   '20261125_01_audit_chain': m06,
+  '20261125_02_account_hygiene': m07,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

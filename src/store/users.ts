@@ -55,3 +55,9 @@ export async function setPasswordHash(db: Tx, userId: number, hash: string): Pro
 export async function setLocale(db: Tx, userId: number, locale: string): Promise<void> {
   await db('users').where({ id: userId }).update({ locale });
 }
+
+/** Holds the user's row until the transaction ends (PostgreSQL; SQLite holds the whole database already). */
+export async function lockUser(db: Tx, userId: number): Promise<void> {
+  const q = db('users').where({ id: userId }).first('id');
+  await (db.client.config.client === 'pg' ? q.forUpdate() : q);
+}

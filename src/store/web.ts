@@ -18,24 +18,74 @@ export async function deleteUserSessions(db: Tx, userId: number): Promise<void> 
 export async function insertPasswordToken(db: Tx, row: { token_hash: string; user_id: number; purpose: string; created_at: string; expires_at: string }): Promise<void> {
   await db('password_tokens').insert({ ...row, used_at: null });
 }
-/** Marks the token used and returns its user, once; an unknown, used or expired token gives undefined. */
-export async function consumePasswordToken(db: Tx, tokenHash: string, now: string): Promise<number | undefined> {
-  const row = await db('password_tokens').where({ token_hash: tokenHash }).whereNull('used_at').andWhere('expires_at', '>', now).first();
+/**
+ * Marks the token used and returns its user and purpose, once; an unknown, used, revoked or expired
+ * token gives undefined.
+ */
+export async function consumePasswordToken(db: Tx, tokenHash: string, now: string): Promise<{ userId: number; purpose: string } | undefined> {
+  const live = () => db('password_tokens').where({ token_hash: tokenHash }).whereNull('used_at').whereNull('revoked_at');
+  const row = await live().andWhere('expires_at', '>', now).first('user_id', 'purpose');
   if (!row) return undefined;
-  const n = await db('password_tokens').where({ token_hash: tokenHash }).whereNull('used_at').update({ used_at: now });
-  return n === 1 ? row.user_id : undefined;
+  const n = await live().update({ used_at: now });
+  return n === 1 ? { userId: row.user_id, purpose: row.purpose } : undefined;
+}
+/** Revokes the user's unused, unexpired links (of one purpose, or all); returns how many. */
+export async function revokePasswordTokens(db: Tx, userId: number, now: string, purpose?: string): Promise<number> {
+  const q = db('password_tokens').where({ user_id: userId }).whereNull('used_at').whereNull('revoked_at').andWhere('expires_at', '>', now);
+  if (purpose) q.andWhere({ purpose });
+  return q.update({ revoked_at: now });
+}
+
+/** A request for a reset mail, written down whether or not the address is known. */
+export interface ResetRequestRow { id: number; email: string; requested_at: string; processed_at: string | null; outcome: string | null }
+export async function insertResetRequest(db: Tx, email: string, at: string): Promise<void> {
+  await db('password_reset_requests').insert({ email, requested_at: at, processed_at: null, outcome: null });
+}
+/** Pending requests in the order they came, after the one with id `afterId`. */
+export const pendingResetRequests = (db: Tx, afterId: number, limit: number): Promise<ResetRequestRow[]> =>
+  db<ResetRequestRow>('password_reset_requests').whereNull('processed_at').andWhere('id', '>', afterId).orderBy('id').limit(limit);
+/**
+ * Claims a pending request inside the caller's transaction: true once, for the one transaction that
+ * marks it processed (a concurrent claimer waits on the row, then finds it taken).
+ */
+export async function claimResetRequest(db: Tx, id: number, now: string): Promise<boolean> {
+  const n = await db('password_reset_requests').where({ id }).whereNull('processed_at').update({ processed_at: now });
+  return n === 1;
+}
+export async function setResetRequestOutcome(db: Tx, id: number, outcome: string): Promise<void> {
+  await db('password_reset_requests').where({ id }).update({ outcome });
+}
+/** Reset mails queued for the address for requests made after `since` (and up to `until`). */
+export async function countQueuedResets(db: Tx, email: string, since: string, until: string): Promise<number> {
+  const [r] = await db('password_reset_requests')
+    .where({ email, outcome: 'queued' })
+    .andWhere('requested_at', '>', since)
+    .andWhere('requested_at', '<=', until)
+    .count({ n: '*' });
+  return Number(r.n);
+}
+export async function deleteOldResetRequests(db: Tx, before: string): Promise<number> {
+  return db('password_reset_requests').whereNotNull('processed_at').andWhere('requested_at', '<', before).del();
 }
 
 export async function recordLoginFailure(db: Tx, email: string, ip: string, at: string): Promise<void> {
   await db('login_failures').insert({ email, ip, at });
 }
-export async function countLoginFailures(db: Tx, email: string, ip: string, since: string): Promise<{ byEmail: number; byIp: number }> {
-  const [e] = await db('login_failures').where({ email }).andWhere('at', '>', since).count({ n: '*' });
-  const [i] = await db('login_failures').where({ ip }).andWhere('at', '>', since).count({ n: '*' });
-  return { byEmail: Number(e.n), byIp: Number(i.n) };
+export interface LoginFailures {
+  /** Failures for this email from this client since `pairSince`, and the latest one's time. */
+  byPair: number;
+  lastByPair: string | null;
+  /** Failures from this client, any email, since `ipSince`. */
+  byIp: number;
 }
-export async function clearLoginFailures(db: Tx, email: string): Promise<void> {
-  await db('login_failures').where({ email }).del();
+export async function countLoginFailures(db: Tx, email: string, ip: string, pairSince: string, ipSince: string): Promise<LoginFailures> {
+  const [p] = await db('login_failures').where({ email, ip }).andWhere('at', '>', pairSince).select(db.raw('count(*) as n'), db.raw('max(at) as last'));
+  const [i] = await db('login_failures').where({ ip }).andWhere('at', '>', ipSince).count({ n: '*' });
+  return { byPair: Number(p.n), lastByPair: (p.last as string | null) ?? null, byIp: Number(i.n) };
+}
+/** Forgets the email's failures: from one client (a success there), or from all (an unlock). Returns how many. */
+export async function clearLoginFailures(db: Tx, email: string, ip?: string): Promise<number> {
+  return db('login_failures').where(ip === undefined ? { email } : { email, ip }).del();
 }
 
 export interface FileRow { id: string; user_id: number; branch_review_id: number; original_name: string; mime: string; size: number; sha256: string; created_at: string }
