@@ -2,10 +2,8 @@
 // through the engine like real use. Used by `npm run screenshots` and handy for a first look.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { actorByEmail, type Actor } from '../../src/engine/actors';
+import type { Actor } from '../../src/engine/index';
 import type { Services } from '../../src/services';
-import { hashPassword } from '../../src/security/passwords';
-import { addRole, findUserByEmail, setPasswordHash, upsertUser } from '../../src/store/users';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -51,7 +49,7 @@ async function runToScored(s: Services, year: number, anchor: number, office: Ac
   await s.engine.launchCycle(year, office, { now: at('11-20T02:00:00Z') });
   const panel = ['panel1', 'panel2', 'panel3', 'panel4', 'b06'].map((p) => `${p}@example.org`);
   const actors = new Map<string, Actor>();
-  const as = async (email: string) => actors.get(email) ?? actors.set(email, await actorByEmail(s.db, email)).get(email)!;
+  const as = async (email: string) => actors.get(email) ?? actors.set(email, await s.engine.actorByEmail(email)).get(email)!;
   for (const [i, name] of NAMES.entries()) {
     void name;
     const code = `B${String(i + 1).padStart(2, '0')}`;
@@ -74,16 +72,15 @@ async function runToScored(s: Services, year: number, anchor: number, office: Ac
 /** Returns the year of the current demo cycle. */
 export async function seedDemo(s: Services): Promise<number> {
   const now = new Date().toISOString();
-  const { user } = await upsertUser(s.db, { email: 'office@example.org', name: '党委办公室' }, now);
-  await addRole(s.db, user.id, 'office');
-  const office = await actorByEmail(s.db, 'office@example.org');
+  await s.engine.addUser({ email: 'office@example.org', name: '党委办公室', roles: ['office'] }, await s.engine.consoleActor(undefined, true), now);
+  const office = await s.engine.actorByEmail('office@example.org');
   // This year's plan deadline passed six days ago; last year's a year before.
   const anchor = Math.floor(Date.now() / DAY) * DAY + 10 * 3_600_000 - 6 * DAY; // 18:00 Beijing time
   const year = new Date(anchor - 42 * DAY).getUTCFullYear();
   await runToScored(s, year - 1, anchor - 365 * DAY, office, (i, e) => 72 + ((i * 7 + e * 3) % 24));
   for (const [i] of NAMES.entries()) {
     const code = `B${String(i + 1).padStart(2, '0')}`;
-    const sec = await actorByEmail(s.db, `${code.toLowerCase()}@example.org`);
+    const sec = await s.engine.actorByEmail(`${code.toLowerCase()}@example.org`);
     const send = (actor: Actor, type: string, data?: unknown) => s.engine.sendBranchEvent({ cycle: year - 1, branch: code, type, data, actor, now: iso(anchor - 360 * DAY) });
     await send(sec, 'SUBMIT_PLAN', { items: [{ problem: '理论学习不够深入', measure: '每月集中学习', owner: '支部书记', dueDate: iso(anchor - 200 * DAY).slice(0, 10) }] });
     await send(office, 'APPROVE_PLAN');
@@ -93,7 +90,7 @@ export async function seedDemo(s: Services): Promise<number> {
   await runToScored(s, year, anchor, office, (i, e) => 70 + ((i * 5 + e * 4 + 3) % 29) + (e % 2) * 0.5);
   for (const [i] of NAMES.entries()) {
     const code = `B${String(i + 1).padStart(2, '0')}`;
-    const sec = await actorByEmail(s.db, `${code.toLowerCase()}@example.org`);
+    const sec = await s.engine.actorByEmail(`${code.toLowerCase()}@example.org`);
     const send = (actor: Actor, type: string, data?: unknown) => s.engine.sendBranchEvent({ cycle: year, branch: code, type, data, actor, now: iso(anchor - 10 * DAY) });
     if (i % 4 === 0) continue; // still planning (overdue once the plan deadline passes)
     await send(sec, 'SUBMIT_PLAN', {
@@ -109,10 +106,8 @@ export async function seedDemo(s: Services): Promise<number> {
     await send(office, 'VERIFY_ITEM', { itemId: 'I1' });
   }
   // Everyone can sign in with the demo password.
-  const hash = await hashPassword(DEMO_PASSWORD);
   for (const email of ['office@example.org', 'secretary.party@example.org', 'b01@example.org', 'panel1@example.org']) {
-    const u = await findUserByEmail(s.db, email);
-    if (u) await setPasswordHash(s.db, u.id, hash);
+    await s.engine.setPassword(email, DEMO_PASSWORD, office);
   }
   return year;
 }
