@@ -6,4 +6,4 @@ export { EXPORT_KINDS, type ExportFile, type ExportKind } from './exports';
 export { MAX_UPLOAD_BYTES } from './files';
 export type { MailSettings } from './effects';
 export type { Rights, Task } from './views';
-export { may, type GlobalAction } from './policy';
+export { authorize, GLOBAL_ACTIONS, may, type GlobalAction } from './policy';

@@ -97,6 +97,7 @@ export const GLOBAL_ACTIONS = {
   MANAGE_USERS: ['office'],
   MAIL_ADMIN: ['office'],
   ISSUE_BALLOTS: ['office'],
+  RESEND_NOTICE: ['office'],
   AUDIT_VERIFY: ['office'],
   UNLOCK_ACCOUNT: ['office'],
 } as const satisfies Record<string, readonly string[]>;
@@ -111,6 +112,7 @@ const GLOBAL_MESSAGES: Record<GlobalAction, string> = {
   MANAGE_USERS: '只有党委办公室可以管理用户 (office only)',
   MAIL_ADMIN: '只有党委办公室可以管理邮件 (office only)',
   ISSUE_BALLOTS: '只有党委办公室可以发放测评票 (office only)',
+  RESEND_NOTICE: '只有党委办公室可以重发通知 (office only)',
   AUDIT_VERIFY: '只有党委办公室可以核验审计记录 (office only)',
   UNLOCK_ACCOUNT: '只有党委办公室可以解锁账号 (office only)',
 };

@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor } from '../engine/index';
+import { authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type GlobalAction } from '../engine/index';
 import { ballotChoiceSchema, eventTypeSchema } from '../domain/schemas';
 import { parseBranchesCsv, parsePanelCsv, rosterText } from '../domain/roster';
 import { AppError, fromZod, invalidInput } from '../errors';
@@ -35,8 +35,13 @@ export interface ApiRoute {
   method: Method;
   path: string;
   summary: string;
-  /** Who may call it at all; the engine's policy decides the rest (the branch, the phase). */
-  access: 'public' | 'user' | 'office' | 'office+leader';
+  /** Whether a sign-in is needed at all. */
+  access: 'public' | 'user';
+  /**
+   * The policy's global action the caller needs, asked before anything is read or parsed (the use
+   * case asks again); the policy decides the rest (the branch, the phase) inside the use case.
+   */
+  requires?: GlobalAction;
   params?: z.ZodType;
   body?: z.ZodType;
   query?: z.ZodType;
@@ -147,12 +152,12 @@ export const apiRoutes: ApiRoute[] = [
     }),
   },
   {
-    method: 'post', path: '/api/cycles', summary: 'Create a cycle from its JSON configuration', access: 'office',
+    method: 'post', path: '/api/cycles', summary: 'Create a cycle from its JSON configuration', access: 'user', requires: 'CREATE_CYCLE',
     body: z.record(z.string(), z.unknown()), status: 201, responses: { 201: 'created', ...errs },
     handler: async (f, s) => ({ cycle: cycleHead((await s.engine.createCycle(f.body, f.actor())).cycle) }),
   },
   {
-    method: 'post', path: '/api/cycles/import', summary: 'Create a cycle from uploaded files: config (JSON), branches and panel (CSV or Excel)', access: 'office',
+    method: 'post', path: '/api/cycles/import', summary: 'Create a cycle from uploaded files: config (JSON), branches and panel (CSV or Excel)', access: 'user', requires: 'CREATE_CYCLE',
     multipart: ['config', 'branches', 'panel'], status: 201, responses: { 201: 'created', ...errs },
     handler: async (f, s) => {
       const byField = new Map(f.files.map((file) => [file.fieldname, file]));
@@ -173,7 +178,7 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'post', path: '/api/cycles/:cycle/launch', summary: 'Launch a cycle: every branch notified', access: 'office', params: cycleParams,
+    method: 'post', path: '/api/cycles/:cycle/launch', summary: 'Launch a cycle: every branch notified', access: 'user', requires: 'LAUNCH', params: cycleParams,
     responses: { ...ok, ...errs, 409: 'already launched' },
     handler: async (f, s) => {
       const { cycle, created } = await s.engine.launchCycle(f.params.cycle, f.actor());
@@ -181,7 +186,7 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'post', path: '/api/cycles/:cycle/events', summary: 'A cycle-wide event (PUBLISH_RESULTS)', access: 'office', params: cycleParams, body: cycleEventBody,
+    method: 'post', path: '/api/cycles/:cycle/events', summary: 'A cycle-wide event (PUBLISH_RESULTS)', access: 'user', requires: 'PUBLISH_RESULTS', params: cycleParams, body: cycleEventBody,
     responses: { ...ok, ...errs, 409: 'not every branch is scored' },
     handler: async (f, s) => {
       parse(cycleEventBody, f.body);
@@ -190,12 +195,12 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/api/cycles/:cycle', summary: 'Cycle status: counts per phase and every branch', access: 'office+leader', params: cycleParams,
+    method: 'get', path: '/api/cycles/:cycle', summary: 'Cycle status: counts per phase and every branch', access: 'user', requires: 'VIEW_CYCLE', params: cycleParams,
     responses: { ...ok, ...errs },
     handler: async (f, s) => s.engine.dashboard(f.params.cycle, f.actor()),
   },
   {
-    method: 'get', path: '/api/cycles/:cycle/export', summary: 'Download results or ledger (.xlsx), bulletin or letters (HTML)', access: 'office+leader',
+    method: 'get', path: '/api/cycles/:cycle/export', summary: 'Download results or ledger (.xlsx), bulletin or letters (HTML)', access: 'user', requires: 'EXPORT',
     params: cycleParams, query: exportQuery, responses: { 200: 'the document', ...errs, 409: 'results not published yet' },
     handler: async (f, s) => download(await s.engine.exportDocument(f.params.cycle, parse(exportQuery, f.query).kind, f.actor())),
   },
@@ -231,7 +236,7 @@ export const apiRoutes: ApiRoute[] = [
     handler: async (f, s) => s.engine.setDeputy(f.params.cycle, f.params.branch, parse(deputyBody, f.body).deputy, f.actor()),
   },
   {
-    method: 'post', path: '/api/cycles/:cycle/branches/:branch/resend-notice', summary: 'Send the notice again', access: 'office', params: branchParams,
+    method: 'post', path: '/api/cycles/:cycle/branches/:branch/resend-notice', summary: 'Send the notice again', access: 'user', requires: 'RESEND_NOTICE', params: branchParams,
     responses: { ...ok, ...errs },
     handler: async (f, s) => s.engine.resendNotice(f.params.cycle, f.params.branch, f.actor()),
   },
@@ -250,7 +255,7 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/api/mail', summary: 'The outbox: queued, sent and dead letters', access: 'office', query: mailQuery, responses: { ...ok, ...errs },
+    method: 'get', path: '/api/mail', summary: 'The outbox: queued, sent and dead letters', access: 'user', requires: 'MAIL_ADMIN', query: mailQuery, responses: { ...ok, ...errs },
     handler: async (f, s) => {
       const { mails } = await s.engine.listMail(f.actor(), parse(mailQuery, f.query));
       return {
@@ -259,20 +264,20 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'post', path: '/api/mail/:id/retry', summary: 'Put a dead letter back in the queue', access: 'office', params: idParams, responses: { ...ok, ...errs },
+    method: 'post', path: '/api/mail/:id/retry', summary: 'Put a dead letter back in the queue', access: 'user', requires: 'MAIL_ADMIN', params: idParams, responses: { ...ok, ...errs },
     handler: async (f, s) => s.engine.retryMail(Number(f.params.id), f.actor()),
   },
   {
-    method: 'post', path: '/api/users/unlock', summary: 'Forget failed sign-ins for an email (解锁)', access: 'office', body: unlockBody, responses: { ...ok, ...errs },
+    method: 'post', path: '/api/users/unlock', summary: 'Forget failed sign-ins for an email (解锁)', access: 'user', requires: 'UNLOCK_ACCOUNT', body: unlockBody, responses: { ...ok, ...errs },
     handler: async (f, s) => s.engine.unlockAccount(parse(unlockBody, f.body).email, f.actor()),
   },
   {
-    method: 'get', path: '/api/audit/verify', summary: 'Verify the hash chain of the audit (the whole, or one cycle)', access: 'office', query: auditQuery,
+    method: 'get', path: '/api/audit/verify', summary: 'Verify the hash chain of the audit (the whole, or one cycle)', access: 'user', requires: 'AUDIT_VERIFY', query: auditQuery,
     responses: { ...ok, ...errs, 409: 'AUDIT_TAMPERED' },
     handler: async (f, s) => s.engine.verifyAudit(f.actor(), parse(auditQuery, f.query).cycle),
   },
   {
-    method: 'post', path: '/api/cycles/:cycle/branches/:branch/ballots', summary: 'Issue anonymous democratic-appraisal ballots', access: 'office',
+    method: 'post', path: '/api/cycles/:cycle/branches/:branch/ballots', summary: 'Issue anonymous democratic-appraisal ballots', access: 'user', requires: 'ISSUE_BALLOTS',
     params: branchParams, body: ballotIssueBody, status: 201, responses: { 201: 'issued', ...errs },
     handler: async (f, s) => s.engine.issueBallots({ cycle: f.params.cycle, branch: f.params.branch, count: parse(ballotIssueBody, f.body).count, actor: f.actor() }),
   },
@@ -314,13 +319,7 @@ export function mountApi(router: Router, services: Services): void {
     const gate: RequestHandler = async (req, _res, next) => {
       try {
         if (route.access !== 'public') requireViewer(req);
-        if (route.access === 'office' || route.access === 'office+leader') {
-          const actor = requireViewer(req).actor;
-          const allowed = route.access === 'office' ? ['office'] : ['office', 'leader'];
-          if (!allowed.some((r) => actor.roles.includes(r))) {
-            throw new AppError('FORBIDDEN', route.access === 'office' ? '仅党委办公室可以操作 (office only)' : '仅党委办公室和党委领导可查看 (office and leaders only)');
-          }
-        }
+        if (route.requires) authorize(requireViewer(req).actor, route.requires);
         if (route.beforeUpload) await route.beforeUpload(frameOf(req, route), services);
         next();
       } catch (err) {

@@ -1,5 +1,6 @@
 // The OpenAPI document, generated from the same route declarations and zod schemas that validate requests.
 import { z } from 'zod';
+import { GLOBAL_ACTIONS } from '../engine/index';
 import { apiRoutes } from './api';
 
 const toOpenApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');
@@ -17,7 +18,7 @@ export function openApiDocument(baseUrl: string) {
         : undefined;
     (paths[toOpenApiPath(r.path)] ??= {})[r.method] = {
       summary: r.summary,
-      'x-access': r.access,
+      'x-access': r.requires ? GLOBAL_ACTIONS[r.requires].join('+') : r.access,
       ...(r.access === 'public' ? { security: [] } : {}),
       parameters: [...params, ...query, ...(r.path.endsWith('/events') && r.path.includes('/branches/') ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }] : [])],
       ...(body ? { requestBody: body } : {}),
