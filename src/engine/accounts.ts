@@ -28,6 +28,7 @@ import { hashPassword, verifyPassword } from '../security/passwords';
 import { formatLocal } from '../domain/deadlines';
 import { SYSTEM, type Actor } from './actors';
 import { recordAudit } from './audit';
+import { authorize } from './policy';
 import { outboxRow, type MailSettings } from './effects';
 
 export const SESSION_DAYS = 7;
@@ -123,7 +124,8 @@ export async function unlockAccount(
   actor: Actor,
   now = new Date().toISOString(),
 ): Promise<{ email: string; userId: number; failuresCleared: number }> {
-  if (actor.id !== null && !actor.roles.includes('office')) throw new AppError('FORBIDDEN', '只有党委办公室可以解锁账号 (office only)');
+  // The scheduler (no person) may unlock too; a person needs the policy's say.
+  if (actor.id !== null) authorize(actor, 'UNLOCK_ACCOUNT');
   const mail = normalEmail(email);
   return db.transaction(async (trx) => {
     const user = await findUserByEmail(trx, mail);
