@@ -8,6 +8,7 @@ import * as m04 from './20261124_04_create_idempotency_and_ballots';
 import * as m05 from './20261124_05_create_web_tables';
 import * as m06 from './20261125_01_audit_chain';
 import * as m07 from './20261125_02_account_hygiene';
+import * as m08 from './20261125_03_cycle_roster';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '20261124_05_create_web_tables': m05,
   '20261125_01_audit_chain': m06,
   '20261125_02_account_hygiene': m07,
+  '20261125_03_cycle_roster': m08,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

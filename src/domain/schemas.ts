@@ -72,6 +72,14 @@ export const cycleConfigSchema = z
 
 export type CycleConfig = z.infer<typeof cycleConfigSchema>;
 
+/** What a cycle keeps as its rules: the configuration without its roster (branches and panel have rows of their own). */
+export type CycleRules = Omit<CycleConfig, 'branches' | 'panel'> & { branchCount: number };
+
+export function rulesOf(config: CycleConfig): CycleRules {
+  const { branches, panel: _panel, ...rules } = config;
+  return { ...rules, branchCount: branches.length };
+}
+
 const none = z.object({}).strict().optional();
 const reason = z.object({ reason: text(2000) });
 const fileIds = z.array(z.string().min(1).max(64)).max(20).optional();

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { scoringOpen, isFinalPhase, type BranchEventType, type BranchReviewContext } from '../../workflows/index';
 import { checkScores } from '../domain/scoring';
-import { eventDataSchemas, eventTypeSchema, scoreDraftSchema, type CycleConfig } from '../domain/schemas';
+import { eventDataSchemas, eventTypeSchema, scoreDraftSchema, type CycleRules } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
 import { findAnswer, saveAnswer } from '../store/idempotency';
 import { saveScoreDraft as storeScoreDraft } from '../store/web';
@@ -34,7 +34,7 @@ export async function sendBranchEvent(deps: EngineDeps, req: BranchEventRequest,
   if (!typeParse.success) throw invalidInput([{ field: 'type', message: `未知事件 ${String(req.type)}` }]);
   const type = typeParse.data;
   if (type === 'PUBLISH_RESULTS') {
-    throw invalidInput([{ field: 'branch', message: 'PUBLISH_RESULTS 面向整个周期，不能指定支部 (cycle-wide event)' }]);
+    throw invalidInput([{ field: 'branch', message: '「公布结果」面向整个周期，不能指定支部 (publishing results is cycle-wide)' }]);
   }
   const dataParse = eventDataSchemas[type].safeParse(req.data ?? undefined);
   if (!dataParse.success) throw fromZod(dataParse.error, 'data');
@@ -85,7 +85,7 @@ export async function sendBranchEvent(deps: EngineDeps, req: BranchEventRequest,
 }
 
 /** Checks that need the cycle's rules or the branch's facts, with errors that name the field. */
-function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | undefined, context: BranchReviewContext, config: CycleConfig, now: string): void {
+function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | undefined, context: BranchReviewContext, config: CycleRules, now: string): void {
   if (type === 'SUBMIT_SCORE') {
     const issues = checkScores((data!.scores ?? {}) as Record<string, unknown>, config.rubric);
     if (issues.length) throw invalidInput(issues.map((i) => ({ field: `data.${i.path}`, message: i.message })));
@@ -94,6 +94,9 @@ function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | 
     const item = context.planItems.find((i) => i.id === data!.itemId);
     if (!item) throw invalidInput([{ field: 'data.itemId', message: `没有整改事项 ${String(data!.itemId)}` }]);
     if (item.status === 'verified') throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 已销号` }]);
+    if (type === 'VERIFY_ITEM' && (item.status !== 'inProgress' || !item.progress.length)) {
+      throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 尚未报告整改进展，不能销号` }]);
+    }
   }
   if (type === 'EXTEND_DEADLINE') {
     const { until, deadline } = data as { until: string; deadline: keyof BranchReviewContext['deadlines'] };

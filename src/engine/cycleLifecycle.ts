@@ -8,15 +8,16 @@ import {
   type BranchReviewInput,
   type NotifyParams,
 } from '../../workflows/index';
+import { cycleStateLabel } from '../../workflows/index';
 import { computeResults, evaluatorTotal } from '../domain/scoring';
-import { cycleConfigSchema } from '../domain/schemas';
+import { cycleConfigSchema, rulesOf } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
 import { ballotCounts } from '../store/ballots';
-import { branchCodes, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { addCyclePerson, cyclePeople, findCycle, insertCycle, type CycleRow } from '../store/cycles';
+import { countBranchReviews, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
+import { addCyclePerson, cyclePeople, findCycle, insertCycle, insertRoster, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
 import { queueMails, type MailRow } from '../store/outbox';
 import { insertTimers, type TimerRow } from '../store/timers';
-import { addRole, upsertUser, type UserRow } from '../store/users';
+import { addRole, addRoles, ensureUsers } from '../store/users';
 import { queuePasswordLink } from './accounts';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
@@ -25,6 +26,7 @@ import { requireCycle } from './lookup';
 import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
 import { authorize } from './policy';
 import {
+  bindingColumns,
   branchMachine,
   cycleMachine,
   notifyParams,
@@ -52,7 +54,7 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
       year: config.year,
       title: config.title,
       timezone: config.timezone,
-      config: JSON.stringify(config),
+      config: JSON.stringify(rulesOf(config)),
       state: stateName(snapshot.value),
       snapshot: persist('cycle', version, snapshot),
       version: 1,
@@ -60,36 +62,43 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
       created_at: now,
       updated_at: now,
     });
-    let newUsers = 0;
-    const invite: UserRow[] = [];
-    const link = async (p: { email: string; name: string; locale?: string }) => {
-      const { user, created } = await upsertUser(trx, p, now);
-      if (created) {
-        newUsers++;
-        invite.push(user);
-      }
-      return user;
-    };
+    // People are linked in bulk: a cycle may name tens of thousands of secretaries.
+    const { byEmail, created } = await ensureUsers(
+      trx,
+      [
+        ...config.office,
+        ...config.leaders,
+        ...config.branches.flatMap((b) => [
+          { email: b.secretaryEmail, name: b.secretaryName },
+          ...(b.deputyEmail ? [{ email: b.deputyEmail, name: b.deputyEmail }] : []),
+        ]),
+        ...config.panel,
+      ],
+      now,
+    );
+    const idOf = (email: string) => byEmail.get(email.toLowerCase())!.id;
     for (const p of config.office) {
-      const u = await link(p);
-      await addRole(trx, u.id, 'office');
-      await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'office' });
+      await addRole(trx, idOf(p.email), 'office');
+      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'office' });
     }
     for (const p of config.leaders) {
-      const u = await link(p);
-      await addRole(trx, u.id, 'leader');
-      await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'leader' });
+      await addRole(trx, idOf(p.email), 'leader');
+      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'leader' });
     }
-    for (const b of config.branches) {
-      const u = await link({ email: b.secretaryEmail, name: b.secretaryName });
-      await addRole(trx, u.id, 'secretary');
-      if (b.deputyEmail) await link({ email: b.deputyEmail, name: b.deputyEmail });
-    }
+    await addRoles(trx, config.branches.map((b) => idOf(b.secretaryEmail)), 'secretary');
     for (const p of config.panel) {
-      const u = await link(p);
-      await addRole(trx, u.id, 'evaluator');
-      await addCyclePerson(trx, { cycle_id: id, user_id: u.id, role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
+      await addRole(trx, idOf(p.email), 'evaluator');
+      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
     }
+    await insertRoster(
+      trx,
+      config.branches.map((b, position) => ({
+        cycle_id: id, position, code: b.code, name: b.name, secretary_email: b.secretaryEmail.toLowerCase(), secretary_name: b.secretaryName,
+        deputy_email: b.deputyEmail?.toLowerCase() ?? null, segment: (b as { segment?: string }).segment ?? null,
+      })),
+    );
+    const newUsers = created.length;
+    const invite = created;
     // New people get a one-time link to set their password, queued with the cycle itself.
     for (const u of invite) await queuePasswordLink(trx, u, 'invitation', deps.mail, now, config.title);
     await recordAudit(trx, { actor, action: 'CREATE', cycleId: id, toState: 'draft', version: 1, data: { newUsers }, at: now });
@@ -111,10 +120,10 @@ export async function launchCycle(
   authorize(actor, 'LAUNCH');
   let cycle = await requireCycle(deps.db, ref);
   const config = parseConfig(cycle);
-  const existing = await branchCodes(deps.db, cycle.id);
-  const missing = config.branches.filter((b) => !existing.has(b.code));
-  if (cycle.state !== 'draft' && missing.length === 0) {
-    throw new AppError('EVENT_NOT_ALLOWED', `周期已启动 (cycle is ${cycle.state})`, { allowedEvents: [] });
+  const total = await rosterCount(deps.db, cycle.id);
+  const existing = await countBranchReviews(deps.db, cycle.id);
+  if (cycle.state !== 'draft' && existing >= total) {
+    throw new AppError('EVENT_NOT_ALLOWED', `周期已启动，当前状态「${cycleStateLabel(cycle.state, 'zh-CN')}」 (the cycle is already ${cycleStateLabel(cycle.state, 'en')})`, { state: cycle.state, allowedEvents: [] });
   }
   if (cycle.state === 'draft') {
     const draft = cycle;
@@ -123,21 +132,30 @@ export async function launchCycle(
 
   const branchVersion = latestVersion('branchReview');
   const machine = branchMachine(branchVersion);
-  const batchSize = opts.batchSize ?? 200;
-  const total = config.branches.length;
-  let done = total - missing.length;
+  const batchSize = opts.batchSize ?? 500;
+  let done = existing;
   opts.onProgress?.({ done, total });
-  for (let i = 0; i < missing.length; i += batchSize) {
-    const batch = missing.slice(i, i + batchSize);
-    await deps.db.transaction(async (trx) => {
-      const panel = await cyclePeople(trx, cycle.id, 'evaluator');
+  const panel = await cyclePeople(deps.db, cycle.id, 'evaluator');
+  for (;;) {
+    // Each batch is its own transaction, read from the roster rows not yet launched: a launch cut
+    // short resumes where it stopped.
+    const created = await deps.db.transaction(async (trx) => {
+      const batch = await rosterWithoutReview(trx, cycle.id, batchSize);
+      if (!batch.length) return 0;
       const people: NotifyContext['people'] = new Map();
-      const users = new Map<number, UserRow>();
+      const { byEmail } = await ensureUsers(
+        trx,
+        batch.flatMap((b) => [
+          { email: b.secretary_email, name: b.secretary_name },
+          ...(b.deputy_email ? [{ email: b.deputy_email, name: b.deputy_email }] : []),
+        ]),
+        now,
+      );
+      const users = new Map([...byEmail.values()].map((u) => [u.id, u]));
       const prepared: { row: Omit<BranchReviewRow, 'id'>; snapshot: AnyMachineSnapshot; notify: NotifyParams[] }[] = [];
       for (const b of batch) {
-        const secretary = (await upsertUser(trx, { email: b.secretaryEmail, name: b.secretaryName }, now)).user;
-        const deputy = b.deputyEmail ? (await upsertUser(trx, { email: b.deputyEmail, name: b.deputyEmail }, now)).user : null;
-        for (const u of [secretary, deputy]) if (u) users.set(u.id, u);
+        const secretary = byEmail.get(b.secretary_email)!;
+        const deputy = b.deputy_email ? byEmail.get(b.deputy_email)! : null;
         const input: BranchReviewInput = {
           // 回避: a panel member never scores their own branch, declared or as its secretary.
           expectedEvaluators: panel
@@ -146,6 +164,7 @@ export async function launchCycle(
           deadlines: { ...config.deadlines },
         };
         const [snapshot, actions] = initialTransition(machine, input);
+        const phase = phaseName(snapshot.value);
         prepared.push({
           snapshot,
           notify: notifyParams(actions),
@@ -155,7 +174,7 @@ export async function launchCycle(
             name: b.name,
             secretary_id: secretary.id,
             deputy_id: deputy?.id ?? null,
-            phase: phaseName(snapshot.value),
+            phase,
             state: stateName(snapshot.value),
             snapshot: persist('branchReview', branchVersion, snapshot),
             version: 1,
@@ -163,6 +182,7 @@ export async function launchCycle(
             final_score: null,
             grade: null,
             rank: null,
+            ...bindingColumns(phase, input.deadlines),
             created_at: now,
             updated_at: now,
           },
@@ -183,11 +203,13 @@ export async function launchCycle(
       );
       await queueMails(trx, mails);
       await insertTimers(trx, timers);
+      return rows.length;
     });
-    done += batch.length;
+    if (!created) break;
+    done += created;
     opts.onProgress?.({ done, total });
   }
-  return { cycle: (await findCycle(deps.db, cycle.id))!, created: missing.length };
+  return { cycle: (await findCycle(deps.db, cycle.id))!, created: done - existing };
 }
 
 /**

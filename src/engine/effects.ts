@@ -5,7 +5,7 @@ import * as ics from 'ics';
 import { DateTime } from 'luxon';
 import type { Audience, BranchReviewContext, DeadlineKind, DeadlineStep, NotifyParams } from '../../workflows/branchReview';
 import { daysLeft, formatLocal, reminderSchedule } from '../domain/deadlines';
-import type { CycleConfig } from '../domain/schemas';
+import type { CycleRules } from '../domain/schemas';
 import { renderMail, type Locale, type MailVars, type TemplateName } from '../mail/templates';
 import type { BranchReviewRow } from '../store/branchReviews';
 import type { CycleRow } from '../store/cycles';
@@ -21,7 +21,7 @@ interface Recipient { id: number; email: string; name: string; locale: string; r
 
 export interface NotifyContext {
   cycle: CycleRow;
-  config: CycleConfig;
+  config: CycleRules;
   branch?: BranchReviewRow;
   context?: BranchReviewContext;
   /** Data of the event that caused the mail (reason, step, item…). */
@@ -117,12 +117,12 @@ function varsFor(nc: NotifyContext, params: NotifyParams, r: Recipient, settings
 const invites = new Map<string, { filename: string; content: string; contentType: string }>();
 
 /** The meeting invitation (.ics) attached to the notice; the same for every branch of a cycle, so made once. */
-export function meetingInvite(cycle: CycleRow, config: CycleConfig): { filename: string; content: string; contentType: string } {
-  const key = JSON.stringify([cycle.id, config.title, config.meeting, config.topics, config.branches.length]);
+export function meetingInvite(cycle: CycleRow, config: CycleRules): { filename: string; content: string; contentType: string } {
+  const key = JSON.stringify([cycle.id, config.title, config.meeting, config.topics, config.branchCount]);
   const cached = invites.get(key);
   if (cached) return cached;
   const start = DateTime.fromISO(config.meeting.at).toUTC();
-  const minutes = Object.values(config.meeting.segmentMinutes ?? {}).reduce((a, b) => a + b, 0) * Math.max(config.branches.length, 1);
+  const minutes = Object.values(config.meeting.segmentMinutes ?? {}).reduce((a, b) => a + b, 0) * Math.max(config.branchCount, 1);
   const { error, value } = ics.createEvent({
     uid: `cycle-${cycle.id}-meeting@shuping`,
     title: config.title,

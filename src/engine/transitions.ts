@@ -2,8 +2,8 @@
 // the state does not allow, writes the snapshot with version + 1 (optimistically), the audit record,
 // the outbox mails and the timers, inside the caller's transaction.
 import { transition, type AnyMachineSnapshot } from 'xstate';
-import { FINAL_PHASES, getWorkflow, isFinalPhase, type BranchReviewContext, type DeadlineKind, type NotifyParams } from '../../workflows/index';
-import type { CycleConfig } from '../domain/schemas';
+import { bindingDeadline, FINAL_PHASES, getWorkflow, isFinalPhase, type BranchReviewContext, type DeadlineKind, type NotifyParams } from '../../workflows/index';
+import type { CycleRules } from '../domain/schemas';
 import { AppError } from '../errors';
 import { countBranchesOutside, updateBranchReview, type BranchReviewRow } from '../store/branchReviews';
 import { findCycle, updateCycle, type CycleRow } from '../store/cycles';
@@ -14,6 +14,7 @@ import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
 import { mailsFor, timersFor, type MailSettings, type NotifyContext } from './effects';
 import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
+import { notAllowedMessage } from './messages';
 
 /** What every use case is given: the database and how mail is addressed. */
 export interface EngineDeps {
@@ -31,10 +32,16 @@ export interface EventAnswer {
 /** A concurrent writer moved the snapshot between read and write. */
 export class LostRace extends Error {}
 
-export const parseConfig = (cycle: CycleRow): CycleConfig => JSON.parse(cycle.config) as CycleConfig;
+export const parseConfig = (cycle: CycleRow): CycleRules => JSON.parse(cycle.config) as CycleRules;
 
 export const notifyParams = (actions: { type: string; params?: unknown }[]): NotifyParams[] =>
   actions.filter((a) => a.type === 'notify').map((a) => a.params as NotifyParams);
+
+/** The deadline a phase binds, as the columns the dashboard counts overdue branches with. */
+export function bindingColumns(phase: string, deadlines: Record<DeadlineKind, string>): { deadline_kind: string | null; deadline_at: string | null } {
+  const kind = bindingDeadline(phase);
+  return kind ? { deadline_kind: kind, deadline_at: new Date(deadlines[kind]).toISOString() } : { deadline_kind: null, deadline_at: null };
+}
 
 export const branchMachine = (version: number) => getWorkflow('branchReview', version);
 export const cycleMachine = (version: number) => getWorkflow('cycle', version);
@@ -42,7 +49,7 @@ export const cycleMachine = (version: number) => getWorkflow('cycle', version);
 export function notAllowed(snapshot: AnyMachineSnapshot, type: string, what = '当前状态'): AppError {
   const allowed = allowedEvents(snapshot);
   const state = stateName(snapshot.value);
-  return new AppError('EVENT_NOT_ALLOWED', `${what} ${state} 不允许 ${type}；可用：${allowed.join(', ') || '无'} (event not allowed now)`, {
+  return new AppError('EVENT_NOT_ALLOWED', notAllowedMessage({ state, type, allowed, cycle: what === '周期状态' }), {
     state,
     allowedEvents: allowed,
   });
@@ -50,7 +57,7 @@ export function notAllowed(snapshot: AnyMachineSnapshot, type: string, what = '�
 
 export interface BranchTransition {
   cycle: CycleRow;
-  config: CycleConfig;
+  config: CycleRules;
   branch: BranchReviewRow;
   snapshot: AnyMachineSnapshot;
   event: { type: string; by: string; data?: Record<string, unknown> };
@@ -69,10 +76,12 @@ export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: Br
   const version = branch.version + 1;
   const state = stateName(next.value);
   const phase = phaseName(next.value);
+  const context = next.context as BranchReviewContext;
   const ok = await updateBranchReview(trx, branch.id, branch.version, {
     ...args.patch,
     phase,
     state,
+    ...bindingColumns(phase, context.deadlines),
     snapshot: persist('branchReview', branch.workflow_version, next),
     updated_at: now,
   });
@@ -89,7 +98,6 @@ export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: Br
     version,
     at: now,
   });
-  const context = next.context as BranchReviewContext;
   const mails = await mailsFor(
     trx,
     { cycle, config, branch: { ...branch, version }, context, event, version, now, people: args.people },

@@ -16,6 +16,9 @@ export interface BranchReviewRow {
   final_score: number | string | null;
   grade: string | null;
   rank: number | null;
+  /** The deadline that binds the branch in its phase, if any (kept for SQL: overdue is deadline_at < now). */
+  deadline_kind: string | null;
+  deadline_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -86,5 +89,10 @@ export const branchReviewsOfPanelMember = (db: Tx, userId: number): Promise<(Bra
 /** Branch reviews of a cycle whose phase is not one of `phases` (e.g. the open ones). */
 export async function countBranchesOutside(db: Tx, cycleId: number, phases: readonly string[]): Promise<number> {
   const [row] = await db('branch_reviews').where({ cycle_id: cycleId }).whereNotIn('phase', phases).count({ n: '*' });
+  return Number(row.n);
+}
+
+export async function countBranchReviews(db: Tx, cycleId: number): Promise<number> {
+  const [row] = await db('branch_reviews').where({ cycle_id: cycleId }).count({ n: '*' });
   return Number(row.n);
 }

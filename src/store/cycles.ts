@@ -65,3 +65,39 @@ export const cyclesOfPerson = (db: Tx, userId: number): Promise<CycleRow[]> =>
     .whereIn('id', db('cycle_people').where({ user_id: userId }).select('cycle_id'))
     .orWhereIn('id', db('branch_reviews').where({ secretary_id: userId }).orWhere({ deputy_id: userId }).select('cycle_id'))
     .orderBy('year', 'desc');
+
+/** One branch of a cycle's roster (名单), as configured; its review exists once the cycle is launched. */
+export interface RosterRow {
+  id?: number;
+  cycle_id: number;
+  position: number;
+  code: string;
+  name: string;
+  secretary_email: string;
+  secretary_name: string;
+  deputy_email: string | null;
+  segment: string | null;
+}
+
+export async function insertRoster(db: Tx, rows: RosterRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await db('cycle_branches').insert(rows.slice(i, i + 200));
+}
+
+export async function rosterCount(db: Tx, cycleId: number): Promise<number> {
+  const [r] = await db('cycle_branches').where({ cycle_id: cycleId }).count({ n: '*' });
+  return Number(r.n);
+}
+
+/** The next roster rows that have no branch review yet, in roster order (a launch resumes here). */
+export const rosterWithoutReview = (db: Tx, cycleId: number, limit: number): Promise<RosterRow[]> =>
+  db('cycle_branches as cb')
+    .leftJoin('branch_reviews as br', function () {
+      this.on('br.cycle_id', '=', 'cb.cycle_id').andOn('br.code', '=', 'cb.code');
+    })
+    .where('cb.cycle_id', cycleId)
+    .whereNull('br.id')
+    .orderBy('cb.position')
+    .limit(limit)
+    .select('cb.*');
+
+export const rosterOf = (db: Tx, cycleId: number): Promise<RosterRow[]> => db<RosterRow>('cycle_branches').where({ cycle_id: cycleId }).orderBy('position');

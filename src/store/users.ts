@@ -61,3 +61,44 @@ export async function lockUser(db: Tx, userId: number): Promise<void> {
   const q = db('users').where({ id: userId }).first('id');
   await (db.client.config.client === 'pg' ? q.forUpdate() : q);
 }
+
+/**
+ * Links many people by email at once (batched reads and inserts), creating the missing ones without
+ * a password. Returns every person's row by lower-case email, and which were created.
+ */
+export async function ensureUsers(
+  db: Tx,
+  people: { email: string; name: string; locale?: string }[],
+  now: string,
+): Promise<{ byEmail: Map<string, UserRow>; created: UserRow[] }> {
+  const wanted = new Map<string, { email: string; name: string; locale?: string }>();
+  for (const p of people) if (!wanted.has(p.email.toLowerCase())) wanted.set(p.email.toLowerCase(), p);
+  const emails = [...wanted.keys()];
+  const byEmail = new Map<string, UserRow>();
+  for (let i = 0; i < emails.length; i += 500) {
+    for (const u of await db<UserRow>('users').whereIn('email', emails.slice(i, i + 500))) byEmail.set(u.email, u);
+  }
+  const missing = emails.filter((e) => !byEmail.has(e));
+  for (let i = 0; i < missing.length; i += 200) {
+    const rows = missing.slice(i, i + 200).map((email) => {
+      const p = wanted.get(email)!;
+      return { email, name: p.name, locale: p.locale ?? 'zh-CN', password_hash: null, created_at: now };
+    });
+    await db('users').insert(rows).onConflict('email').ignore();
+  }
+  const created: UserRow[] = [];
+  for (let i = 0; i < missing.length; i += 500) {
+    for (const u of await db<UserRow>('users').whereIn('email', missing.slice(i, i + 500))) {
+      byEmail.set(u.email, u);
+      created.push(u);
+    }
+  }
+  return { byEmail, created };
+}
+
+export async function addRoles(db: Tx, userIds: number[], role: string): Promise<void> {
+  const ids = [...new Set(userIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    await db('user_roles').insert(ids.slice(i, i + 500).map((user_id) => ({ user_id, role }))).onConflict(['user_id', 'role']).ignore();
+  }
+}
