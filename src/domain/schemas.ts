@@ -3,15 +3,63 @@ import { z } from 'zod';
 import { DEADLINE_KINDS, DEADLINE_STEPS, type BranchEventType } from '../../workflows/branchReview';
 import { DEFAULT_BANDS, DEFAULT_RUBRIC } from './scoring';
 
-const text = (max: number) => z.string().trim().min(1, '不能为空').max(max, `不能超过${max}个字符`);
+/** NUL, the other C0 controls (tab and line breaks aside) and DEL: no column, page or mail wants them. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** A UTF-16 surrogate without its partner is no character: UTF-8 (PostgreSQL, mail, files) cannot hold it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a text cannot be stored as given, or undefined when it can. */
+export function unsafeTextReason(s: string): string | undefined {
+  if (s.includes('\u0000')) return '不能含 NUL 字符 (\\0)';
+  if (CONTROL.test(s)) return '不能含控制字符';
+  if (LONE_SURROGATE.test(s)) return '含有无效的 Unicode 字符（孤立的 UTF-16 代理项）';
+  return undefined;
+}
+
+/**
+ * Safe text, the one rule for every text we accept (schemas here, request bodies, roster rows): at
+ * most `max` characters, no NUL or other control character, no lone surrogate; trimmed and required
+ * unless told otherwise. An issue names the field it is in.
+ */
+export function safeText(max: number, opts: { trim?: boolean; min?: number } = {}) {
+  const min = opts.min ?? 1;
+  let s = z.string();
+  if (opts.trim !== false) s = s.trim();
+  if (min > 0) s = s.min(min, '不能为空');
+  return s.max(max, `不能超过${max}个字符`).superRefine((v, ctx) => {
+    const why = unsafeTextReason(v);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
+}
+
+const text = (max: number) => safeText(max);
 const instant = z.iso.datetime({ offset: true, message: '须为带时区的 ISO 8601 时间，如 2020-12-04T18:00:00+08:00' });
-const email = z.email('邮箱格式不正确').transform((s) => s.toLowerCase());
+const email = z.email('邮箱格式不正确').max(254, '不能超过254个字符').transform((s) => s.toLowerCase());
+
+/** The largest value of PostgreSQL's integer (int4), the type of every id and version column. */
+export const MAX_DB_INT = 2_147_483_647;
+/** An id (or a year) as it comes in a path, a query or an option: a positive integer within int4. */
+export const idText = (message = '须为正整数') =>
+  z.string().regex(/^[1-9][0-9]{0,9}$/, message).refine((v) => Number(v) <= MAX_DB_INT, message);
+/** A whole number within int4 (a count, a version): never one the database cannot hold. */
+export const dbInt = () => z.number().int('须为整数').min(-MAX_DB_INT).max(MAX_DB_INT);
+export const cycleRefSchema = idText('须为周期编号或年份');
+export const branchCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '支部编号只能含字母、数字、-、_');
+/** Stored files are named by 16 random bytes in hex (src/engine/files.ts). */
+export const fileIdSchema = z.string().regex(/^[0-9a-f]{32}$/, '文件编号不正确');
+export const ballotTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{10,100}$/, '测评票不正确');
+/** A one-time password link's token (base64url). */
+export const linkTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{10,200}$/, '链接不正确或已失效');
+/** Idempotency-Key: visible ASCII, as long as its column. */
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,200}$/, '须为 1–200 个可见 ASCII 字符');
+/** An email typed to sign in, ask for a reset or unlock: any safe text (a wrong one simply matches nobody). */
+export const emailTypedSchema = safeText(254);
 const day = z.iso.date('须为日期，如 2021-03-31');
 
 export const personSchema = z.object({ email, name: text(100), locale: z.enum(['zh-CN', 'en']).optional() });
 
 export const branchRowSchema = z.object({
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,40}$/, '编号只能含字母、数字、-、_'),
+  code: z.string().trim().pipe(branchCodeSchema),
   name: text(200),
   secretaryName: text(100),
   secretaryEmail: email,
@@ -20,39 +68,40 @@ export const branchRowSchema = z.object({
 
 export const panelRowSchema = personSchema.extend({
   /** The panel member's own branch: they never score it (回避). A code not in this cycle simply binds nothing. */
-  branchCode: z.string().trim().min(1).optional(),
+  branchCode: safeText(40).optional(),
 });
 
 export const cycleConfigSchema = z
   .object({
     year: z.number().int().min(2000).max(2100),
     title: text(200),
-    timezone: z.string().default('Asia/Shanghai'),
-    topics: z.array(text(200)).default([]),
+    timezone: safeText(64).default('Asia/Shanghai'),
+    topics: z.array(text(200)).max(50).default([]),
     deadlines: z.object({ materials: instant, scoring: instant, plan: instant, followUp: instant }),
     meeting: z.object({
       at: instant,
       place: text(200),
-      host: z.string().optional(),
-      segmentMinutes: z.record(z.string(), z.number()).optional(),
+      host: safeText(254).optional(),
+      segmentMinutes: z.record(safeText(40), z.number().min(0).max(1440)).optional(),
     }),
     rubric: z
-      .array(z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), name: text(50), max: z.number().positive() }))
+      .array(z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,59}$/), name: text(50), max: z.number().positive().max(1000) }))
       .min(1)
+      .max(50)
       .default(DEFAULT_RUBRIC),
     grades: z
       .object({
-        bands: z.array(z.object({ grade: text(10), min: z.number().min(0).max(100) })).min(1),
+        bands: z.array(z.object({ grade: text(10), min: z.number().min(0).max(100) })).min(1).max(20),
         topGradeCapPercent: z.number().min(0).max(100).nullable().optional(),
       })
       .default({ bands: DEFAULT_BANDS }),
     democratic: z.object({ enabled: z.boolean(), weightPercent: z.number().min(0).max(100) }).default({ enabled: false, weightPercent: 30 }),
-    office: z.array(personSchema).min(1, '至少需要一名党委办公室人员'),
-    leaders: z.array(personSchema).default([]),
+    office: z.array(personSchema).min(1, '至少需要一名党委办公室人员').max(100),
+    leaders: z.array(personSchema).max(100).default([]),
     /** Extra addresses copied on escalations (抄送). */
-    copyTo: z.array(email).default([]),
-    branches: z.array(branchRowSchema).min(1, '至少需要一个支部'),
-    panel: z.array(panelRowSchema).min(1, '至少需要一名考评组成员'),
+    copyTo: z.array(email).max(100).default([]),
+    branches: z.array(branchRowSchema).min(1, '至少需要一个支部').max(10000),
+    panel: z.array(panelRowSchema).min(1, '至少需要一名考评组成员').max(1000),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -82,7 +131,7 @@ export function rulesOf(config: CycleConfig): CycleRules {
 
 const none = z.object({}).strict().optional();
 const reason = z.object({ reason: text(2000) });
-const fileIds = z.array(z.string().min(1).max(64)).max(20).optional();
+const fileIds = z.array(fileIdSchema).max(20).optional();
 
 /** Event data, by event type. SUBMIT_SCORE's criteria are checked against the cycle's rubric by the engine. */
 export const eventDataSchemas = {
@@ -93,12 +142,13 @@ export const eventDataSchemas = {
   START_PRESENTATION: none,
   RECORD_QA: z.object({ question: text(2000), answer: text(4000), askedBy: text(100) }),
   END_PRESENTATION: none,
-  SUBMIT_SCORE: z.object({ scores: z.record(z.string(), z.number()), comment: z.string().max(2000).optional() }),
+  SUBMIT_SCORE: z.object({ scores: z.record(safeText(60, { trim: false }), z.number()), comment: safeText(2000, { min: 0, trim: false }).optional() }),
   PUBLISH_RESULTS: none,
   SUBMIT_PLAN: z.object({
     items: z
       .array(z.object({ problem: text(1000), measure: text(2000), owner: text(100), dueDate: day }))
-      .min(1, '整改方案至少需要一项'),
+      .min(1, '整改方案至少需要一项')
+      .max(100),
   }),
   RETURN_PLAN: reason,
   APPROVE_PLAN: none,
@@ -121,8 +171,8 @@ export const ballotChoiceSchema = z.enum(['满意', '基本满意', '不满意']
 /** An evaluator's draft: criteria keyed as in the rubric (checked against it by the engine), each unscored or a number. */
 export const scoreDraftSchema = z
   .object({
-    scores: z.record(z.string().min(1).max(60), z.number().nullable()).refine((s) => Object.keys(s).length <= 50, '评分项过多'),
-    comment: z.string().max(2000, '不能超过2000个字符').optional(),
+    scores: z.record(safeText(60, { trim: false }), z.number().nullable()).refine((s) => Object.keys(s).length <= 50, '评分项过多'),
+    comment: safeText(2000, { min: 0, trim: false }).optional(),
   })
   .strict();
 
