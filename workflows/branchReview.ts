@@ -253,6 +253,10 @@ export const branchReviewMachine = setup({
     isOpenItem: ({ context, event }) =>
       (event.type === 'VERIFY_ITEM' || event.type === 'REPORT_PROGRESS') &&
       context.planItems.some((i) => i.id === event.data.itemId && i.status !== 'verified'),
+    // 销号 only what the branch has reported on: the item is in progress with at least one progress entry.
+    isReportedItem: ({ context, event }) =>
+      event.type === 'VERIFY_ITEM' &&
+      context.planItems.some((i) => i.id === event.data.itemId && i.status === 'inProgress' && i.progress.length > 0),
     completesFollowUp: ({ context, event }) =>
       event.type === 'VERIFY_ITEM' && context.planItems.every((i) => i.status === 'verified' || i.id === event.data.itemId),
     deadlineIs: ({ event }, params: { kind: DeadlineKind; overdue: boolean }) =>
@@ -438,8 +442,8 @@ export const branchReviewMachine = setup({
           ],
         },
         VERIFY_ITEM: [
-          { guard: and(['isOpenItem', 'completesFollowUp']), target: 'closed', actions: ['verifyItem', notify('closed', ['secretary', 'office'])] },
-          { guard: 'isOpenItem', actions: ['verifyItem', notify('itemVerified', ['secretary'])] },
+          { guard: and(['isReportedItem', 'completesFollowUp']), target: 'closed', actions: ['verifyItem', notify('closed', ['secretary', 'office'])] },
+          { guard: 'isReportedItem', actions: ['verifyItem', notify('itemVerified', ['secretary'])] },
         ],
         DEADLINE_DUE: deadlineDue('followUp'),
       },

@@ -84,6 +84,7 @@ export async function seedDemo(s: Services): Promise<number> {
     const send = (actor: Actor, type: string, data?: unknown) => s.engine.sendBranchEvent({ cycle: year - 1, branch: code, type, data, actor, now: iso(anchor - 360 * DAY) });
     await send(sec, 'SUBMIT_PLAN', { items: [{ problem: '理论学习不够深入', measure: '每月集中学习', owner: '支部书记', dueDate: iso(anchor - 200 * DAY).slice(0, 10) }] });
     await send(office, 'APPROVE_PLAN');
+    await send(sec, 'REPORT_PROGRESS', { itemId: 'I1', note: '已坚持每月集中学习' });
     await send(office, 'VERIFY_ITEM', { itemId: 'I1' });
   }
   // This year: results published, plans in every stage, some late.

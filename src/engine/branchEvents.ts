@@ -97,6 +97,9 @@ function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | 
     if (type === 'VERIFY_ITEM' && (item.status !== 'inProgress' || !item.progress.length)) {
       throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 尚未报告整改进展，不能销号` }]);
     }
+    if (type === 'VERIFY_ITEM' && (item.status !== 'inProgress' || !item.progress.length)) {
+      throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 尚未报告整改进展，不能销号` }]);
+    }
   }
   if (type === 'EXTEND_DEADLINE') {
     const { until, deadline } = data as { until: string; deadline: keyof BranchReviewContext['deadlines'] };

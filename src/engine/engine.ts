@@ -3,6 +3,7 @@
 // and get data back. Web, CLI, seeds and bench reach the database only through here.
 import type { Db } from '../store/db';
 import { migrate } from '../store/db';
+import '../domain/zodZh';
 import * as accounts from './accounts';
 import { actorByEmail, type Actor } from './actors';
 import { verifyAudit } from './audit';

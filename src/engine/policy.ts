@@ -1,6 +1,6 @@
 // The one policy: who may do what to which target, and what each viewer may read. Routes, pages,
 // CLI commands, read models and exports ask here; nothing else decides access.
-import { EVENT_ROLES, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
+import { EVENT_ROLES, eventLabel, roleLabel, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
 import { AppError } from '../errors';
 import { actorKey, type Actor } from './actors';
 
@@ -76,7 +76,9 @@ export function authorizeEvent(st: Standing, type: BranchEventType): void {
   if (type === 'SUBMIT_SCORE') {
     throw forbidden('您与该支部存在回避关系或不在考评组，不能为其评分 (conflict of interest: not an expected evaluator)');
   }
-  throw forbidden(`无权执行该操作：需要 ${allowed.join('/')} 身份 (not allowed: needs ${allowed.join('/')})`);
+  const zh = allowed.map((r) => roleLabel(r, 'zh-CN')).join('或');
+  const en = allowed.map((r) => roleLabel(r, 'en')).join(' or ');
+  throw forbidden(`无权办理「${eventLabel(type, 'zh-CN')}」：需要${zh}身份 (not allowed: needs ${en})`);
 }
 
 /** Branch events the viewer could send now, of those the state allows. */

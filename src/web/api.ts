@@ -5,6 +5,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import '../domain/zodZh';
 import { authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type GlobalAction } from '../engine/index';
 import { ballotChoiceSchema, eventTypeSchema } from '../domain/schemas';
 import { parseBranchesCsv, parsePanelCsv, rosterText } from '../domain/roster';

@@ -75,7 +75,15 @@ const paths: Record<string, BranchReviewEvent[]> = {
   improvementPlanning: toPlanning,
   planReview: [...toPlanning, sample.SUBMIT_PLAN],
   followUp: [...toPlanning, sample.SUBMIT_PLAN, sample.APPROVE_PLAN],
-  closed: [...toPlanning, sample.SUBMIT_PLAN, sample.APPROVE_PLAN, sample.VERIFY_ITEM, { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } }],
+  closed: [
+    ...toPlanning,
+    sample.SUBMIT_PLAN,
+    sample.APPROVE_PLAN,
+    sample.REPORT_PROGRESS,
+    { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: 'I2', note: '已设立先锋岗' } },
+    sample.VERIFY_ITEM,
+    { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } },
+  ],
   exempted: [sample.EXEMPT],
 };
 
@@ -94,7 +102,8 @@ const accepts: Record<string, Sample[]> = {
   scored: ['PUBLISH_RESULTS', ...beforePublication],
   improvementPlanning: ['SUBMIT_PLAN', ...open],
   planReview: ['RETURN_PLAN', 'APPROVE_PLAN', ...open],
-  followUp: ['REPORT_PROGRESS', 'VERIFY_ITEM', ...open],
+  // VERIFY_ITEM waits until the branch has reported progress on the item (see below).
+  followUp: ['REPORT_PROGRESS', ...open],
   closed: [],
   exempted: [],
 };
@@ -197,6 +206,15 @@ describe('branch review statechart', () => {
     ]);
   });
 
+  it('verifies (销号) only an item the branch has reported progress on', () => {
+    let s = run(paths.followUp);
+    expect(s.can(sample.VERIFY_ITEM)).toBe(false); // open: nothing reported yet
+    expect(transition(branchReviewMachine, s, sample.VERIFY_ITEM)[0]).toBe(s);
+    [s] = transition(branchReviewMachine, s, sample.REPORT_PROGRESS);
+    expect(s.can(sample.VERIFY_ITEM)).toBe(true);
+    expect(s.can({ type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } })).toBe(false); // I2 still open
+  });
+
   it('follows up item by item and closes when the last is verified (销号)', () => {
     let s = run(paths.followUp);
     [s] = transition(branchReviewMachine, s, sample.REPORT_PROGRESS);
@@ -205,6 +223,7 @@ describe('branch review statechart', () => {
     [s] = transition(branchReviewMachine, s, sample.VERIFY_ITEM);
     expect(s.value).toBe('followUp');
     expect(s.can(sample.VERIFY_ITEM)).toBe(false); // already verified
+    [s] = transition(branchReviewMachine, s, { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: 'I2', note: '已完成' } });
     const [closed, actions] = transition(branchReviewMachine, s, { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } });
     expect(closed.value).toBe('closed');
     expect(closed.status).toBe('done');
