@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadSettings } from '../config';
 import { parseBranchesCsv, parsePanelCsv } from '../domain/roster';
-import { EXPORT_KINDS, type Actor } from '../engine/index';
+import { EXPORT_KINDS, type Actor, type BranchEventRequest } from '../engine/index';
 import { AppError, invalidInput } from '../errors';
 import { openServices, type Services } from '../services';
 import { progressBar } from './progress';
@@ -169,22 +169,47 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const s = await open();
       const now = isoArg(o.now, 'now');
       if (o.file) {
+        // Branch events go in batches (one transaction, a savepoint per line); a cycle-wide line or
+        // a line that cannot be read is answered on its own, in the file's order.
         const lines = readFile(o.file, 'file').split('\n');
         let ok = 0;
         let failed = 0;
-        for (const [n, line] of lines.entries()) {
-          if (!line.trim()) continue;
-          try {
-            const ev = parseJsonArg(line, `line ${n + 1}`) as Record<string, unknown>;
-            const res = await sendOne(s, { cycle: o.cycle, ...ev, as: ev.as ?? o.as, now });
-            ok++;
-            out({ line: n + 1, ...res }, `第 ${n + 1} 行：${String(ev.branch ?? '全周期')} ${String(ev.type)} → ${res.state}（v${res.version}）`);
-          } catch (err) {
+        const report = (n: number, ev: Record<string, unknown> | undefined, res: { state: string; version: number } | AppError) => {
+          if (res instanceof AppError) {
             failed++;
-            const e = err instanceof AppError ? err : new AppError('BAD_REQUEST', String((err as Error).message));
-            out({ line: n + 1, ...e.toJSON() }, `第 ${n + 1} 行：错误 ${e.code}：${e.message}`);
+            out({ line: n, ...res.toJSON() }, `第 ${n} 行：错误 ${res.code}：${res.message}`);
+          } else {
+            ok++;
+            out({ line: n, ...res }, `第 ${n} 行：${String(ev?.branch ?? '全周期')} ${String(ev?.type)} → ${res.state}（v${res.version}）`);
+          }
+        };
+        const asError = (err: unknown) => (err instanceof AppError ? err : new AppError('BAD_REQUEST', String((err as Error).message)));
+        let batch: { n: number; ev: Record<string, unknown>; req: BranchEventRequest }[] = [];
+        const flush = async () => {
+          if (!batch.length) return;
+          const results = await s.engine.sendBranchEvents(batch.map((b) => b.req), now);
+          for (const [i, r] of results.entries()) report(batch[i].n, batch[i].ev, r.ok ? r.answer : r.error);
+          batch = [];
+        };
+        for (const [i, line] of lines.entries()) {
+          if (!line.trim()) continue;
+          const n = i + 1;
+          let ev: Record<string, unknown> | undefined;
+          try {
+            ev = parseJsonArg(line, `line ${n}`) as Record<string, unknown>;
+            if (ev.branch !== undefined) {
+              batch.push({ n, ev, req: await branchRequest(s, { cycle: o.cycle, ...ev, as: ev.as ?? o.as, now }) });
+              if (batch.length >= 500) await flush();
+              continue;
+            }
+            await flush();
+            report(n, ev, await sendOne(s, { cycle: o.cycle, ...ev, as: ev.as ?? o.as, now }));
+          } catch (err) {
+            await flush();
+            report(n, ev, asError(err));
           }
         }
+        await flush();
         if (!json) io.stdout(`完成：成功 ${ok}，失败 ${failed}\n`);
         return;
       }
@@ -202,26 +227,36 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       out(res, `${o.branch ?? '全周期'} ${o.type} → ${res.state}（v${res.version}）；可用事件：${res.allowedEvents.join(', ') || '无'}`);
     });
 
-  async function sendOne(s: Services, ev: Record<string, unknown>) {
-    const actor = await actorFor(s, ev.as as string | undefined);
+  const actors = new Map<string, Actor>();
+  async function actorOf(s: Services, email: string | undefined): Promise<Actor> {
+    const key = email ?? '';
+    if (!actors.has(key)) actors.set(key, await actorFor(s, email));
+    return actors.get(key)!;
+  }
+
+  async function branchRequest(s: Services, ev: Record<string, unknown>): Promise<BranchEventRequest> {
     if (ev.expectedVersion !== undefined && !Number.isInteger(ev.expectedVersion)) {
       throw invalidInput([{ field: 'expectedVersion', message: '须为整数' }]);
     }
-    if (!ev.branch) {
-      if (ev.type !== 'PUBLISH_RESULTS') throw invalidInput([{ field: 'branch', message: `${String(ev.type)} 需要指定支部 (--branch)` }]);
-      const { cycle: c } = await s.engine.publishResults(ev.cycle as string, actor, ev.now as string | undefined);
-      return { phase: c.state, state: c.state, version: c.version, allowedEvents: [] as string[] };
-    }
-    return s.engine.sendBranchEvent({
+    return {
       cycle: ev.cycle as string,
       branch: String(ev.branch),
       type: String(ev.type),
       data: ev.data,
-      actor,
+      actor: await actorOf(s, ev.as as string | undefined),
       expectedVersion: ev.expectedVersion as number | undefined,
       idempotencyKey: (ev.key as string | undefined) ?? undefined,
       now: ev.now as string | undefined,
-    });
+    };
+  }
+
+  async function sendOne(s: Services, ev: Record<string, unknown>) {
+    if (!ev.branch) {
+      if (ev.type !== 'PUBLISH_RESULTS') throw invalidInput([{ field: 'branch', message: `${String(ev.type)} 需要指定支部 (--branch)` }]);
+      const { cycle: c } = await s.engine.publishResults(ev.cycle as string, await actorOf(s, ev.as as string | undefined), ev.now as string | undefined);
+      return { phase: c.state, state: c.state, version: c.version, allowedEvents: [] as string[] };
+    }
+    return s.engine.sendBranchEvent(await branchRequest(s, ev));
   }
 
   program

@@ -5,6 +5,7 @@ import { scoringOpen, isFinalPhase, type BranchEventType, type BranchReviewConte
 import { checkScores } from '../domain/scoring';
 import { eventDataSchemas, eventTypeSchema, scoreDraftSchema, type CycleRules } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
+import type { Tx } from '../store/db';
 import { findAnswer, saveAnswer } from '../store/idempotency';
 import { saveScoreDraft as storeScoreDraft } from '../store/web';
 import { actorKey, type Actor } from './actors';
@@ -28,8 +29,10 @@ export interface BranchEventRequest {
 const OPTIMISTIC_RETRIES = 5;
 const hash = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-/** Applies one event to one branch review: validated, authorised, all or nothing. */
-export async function sendBranchEvent(deps: EngineDeps, req: BranchEventRequest, now: string): Promise<EventAnswer> {
+/** An event checked against its schema, before any transaction. */
+interface Checked { type: BranchEventType; data: Record<string, unknown> | undefined; requestHash: string }
+
+function check(req: BranchEventRequest): Checked {
   const typeParse = eventTypeSchema.safeParse(req.type);
   if (!typeParse.success) throw invalidInput([{ field: 'type', message: `未知事件 ${String(req.type)}` }]);
   const type = typeParse.data;
@@ -39,49 +42,81 @@ export async function sendBranchEvent(deps: EngineDeps, req: BranchEventRequest,
   const dataParse = eventDataSchemas[type].safeParse(req.data ?? undefined);
   if (!dataParse.success) throw fromZod(dataParse.error, 'data');
   const data = dataParse.data as Record<string, unknown> | undefined;
-  const requestHash = hash({ cycle: String(req.cycle), branch: req.branch, type, data: data ?? null });
+  return { type, data, requestHash: hash({ cycle: String(req.cycle), branch: req.branch, type, data: data ?? null }) };
+}
 
+/** The event inside the caller's transaction (or savepoint): authorised by the policy, then recorded. */
+async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, { type, data, requestHash }: Checked, now: string): Promise<EventAnswer> {
+  if (req.idempotencyKey) {
+    const earlier = await findAnswer(trx, req.idempotencyKey, actorKey(req.actor));
+    if (earlier) {
+      if (earlier.requestHash !== requestHash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', '该幂等键已用于另一个请求 (Idempotency-Key reused for a different request)');
+      }
+      return earlier.response as EventAnswer;
+    }
+  }
+  const cycle = await requireCycle(trx, req.cycle);
+  const branch = await requireBranch(trx, cycle, req.branch, true);
+  const config = parseConfig(cycle);
+  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
+  const context = snapshot.context as BranchReviewContext;
+  const standing = standingOn(req.actor, branch, context);
+  authorizeEvent(standing, type);
+  if (req.expectedVersion !== undefined && req.expectedVersion !== branch.version) {
+    throw new AppError('VERSION_CONFLICT', `版本已变化：期望 ${req.expectedVersion}，当前 ${branch.version} (stale version)`, {
+      currentVersion: branch.version,
+    });
+  }
+  checkEventFacts(type, data, context, config, now);
+  const event = { type, by: actorKey(req.actor), data };
+  const { answer } = await recordBranchTransition(trx, deps, {
+    cycle, config, branch, snapshot, event, actor: req.actor, as: capacityOf(standing, type), now,
+  });
+  if (req.idempotencyKey) await saveAnswer(trx, req.idempotencyKey, actorKey(req.actor), requestHash, answer, now);
+  return answer;
+}
+
+/** Applies one event to one branch review: validated, authorised, all or nothing. */
+export async function sendBranchEvent(deps: EngineDeps, req: BranchEventRequest, now: string): Promise<EventAnswer> {
+  const checked = check(req);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deps.db.transaction(async (trx) => {
-        if (req.idempotencyKey) {
-          const earlier = await findAnswer(trx, req.idempotencyKey, actorKey(req.actor));
-          if (earlier) {
-            if (earlier.requestHash !== requestHash) {
-              throw new AppError('IDEMPOTENCY_KEY_REUSED', '该幂等键已用于另一个请求 (Idempotency-Key reused for a different request)');
-            }
-            return earlier.response as EventAnswer;
-          }
-        }
-        const cycle = await requireCycle(trx, req.cycle);
-        const branch = await requireBranch(trx, cycle, req.branch, true);
-        const config = parseConfig(cycle);
-        const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
-        const context = snapshot.context as BranchReviewContext;
-        const standing = standingOn(req.actor, branch, context);
-        authorizeEvent(standing, type);
-        if (req.expectedVersion !== undefined && req.expectedVersion !== branch.version) {
-          throw new AppError('VERSION_CONFLICT', `版本已变化：期望 ${req.expectedVersion}，当前 ${branch.version} (stale version)`, {
-            currentVersion: branch.version,
-          });
-        }
-        checkEventFacts(type, data, context, config, now);
-        const event = { type, by: actorKey(req.actor), data };
-        const { answer } = await recordBranchTransition(trx, deps, {
-          cycle, config, branch, snapshot, event, actor: req.actor, as: capacityOf(standing, type), now,
-        });
-        if (req.idempotencyKey) await saveAnswer(trx, req.idempotencyKey, actorKey(req.actor), requestHash, answer, now);
-        return answer;
-      });
+      return await deps.db.transaction((trx) => apply(trx, deps, req, checked, now));
     } catch (err) {
       // Without an expected version the caller wants the event applied to whatever is current:
       // a concurrent writer won the race, so read again and retry rather than lose the update.
       const retryable = err instanceof LostRace && req.expectedVersion === undefined && attempt < OPTIMISTIC_RETRIES;
       if (retryable) continue;
-      if (err instanceof LostRace) throw new AppError('VERSION_CONFLICT', '数据已被他人修改，请刷新后重试 (concurrent update)');
+      if (err instanceof LostRace) throw lostRace();
       throw err;
     }
   }
+}
+
+const lostRace = () => new AppError('VERSION_CONFLICT', '数据已被他人修改，请刷新后重试 (concurrent update)');
+
+export type BatchResult = { ok: true; answer: EventAnswer } | { ok: false; error: AppError };
+
+/**
+ * Many events in one transaction, each in a savepoint of its own: a refused event is reported on
+ * its own line and rolled back alone; the others are applied. (A stack of paper score sheets.)
+ */
+export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventRequest[], now: string): Promise<BatchResult[]> {
+  const results: BatchResult[] = [];
+  await deps.db.transaction(async (trx) => {
+    for (const req of reqs) {
+      try {
+        const checked = check(req);
+        results.push({ ok: true, answer: await trx.transaction((sp) => apply(sp, deps, req, checked, req.now ?? now)) });
+      } catch (err) {
+        const error = err instanceof LostRace ? lostRace() : err;
+        if (!(error instanceof AppError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+  });
+  return results;
 }
 
 /** Checks that need the cycle's rules or the branch's facts, with errors that name the field. */
@@ -94,9 +129,6 @@ function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | 
     const item = context.planItems.find((i) => i.id === data!.itemId);
     if (!item) throw invalidInput([{ field: 'data.itemId', message: `没有整改事项 ${String(data!.itemId)}` }]);
     if (item.status === 'verified') throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 已销号` }]);
-    if (type === 'VERIFY_ITEM' && (item.status !== 'inProgress' || !item.progress.length)) {
-      throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 尚未报告整改进展，不能销号` }]);
-    }
     if (type === 'VERIFY_ITEM' && (item.status !== 'inProgress' || !item.progress.length)) {
       throw invalidInput([{ field: 'data.itemId', message: `整改事项 ${item.id} 尚未报告整改进展，不能销号` }]);
     }

@@ -8,7 +8,7 @@ import * as accounts from './accounts';
 import { actorByEmail, type Actor } from './actors';
 import { verifyAudit } from './audit';
 import { ballotExists, castBallotByToken, issueBallots } from './ballots';
-import { saveScoreDraft, sendBranchEvent, type BranchEventRequest } from './branchEvents';
+import { saveScoreDraft, sendBranchEvent, sendBranchEvents, type BatchResult, type BranchEventRequest } from './branchEvents';
 import { createCycle, launchCycle, publishResults, type LaunchProgress } from './cycleLifecycle';
 import { resendNotice, setDeputy } from './delegation';
 import type { MailSettings } from './effects';
@@ -23,7 +23,7 @@ import type { EngineDeps, EventAnswer } from './transitions';
 import { addUser, consoleActor, setLocale, setPassword, type AddUserRequest } from './users';
 import { branchStatus, branchView, dashboard, requireCycleFor, tasksFor, visibleCycles } from './views';
 
-export type { BranchEventRequest, EventAnswer, LaunchProgress };
+export type { BatchResult, BranchEventRequest, EventAnswer, LaunchProgress };
 
 const nowIso = () => new Date().toISOString();
 
@@ -60,6 +60,8 @@ export class Engine {
 
   // ── a branch ────────────────────────────────────────────────────────────────
   sendBranchEvent = (req: BranchEventRequest): Promise<EventAnswer> => sendBranchEvent(this.deps, req, req.now ?? nowIso());
+  /** Many events in one transaction, a savepoint each: refused ones are reported, the rest applied. */
+  sendBranchEvents = (reqs: BranchEventRequest[], now = nowIso()): Promise<BatchResult[]> => sendBranchEvents(this.deps, reqs, now);
   saveScoreDraft = (req: { cycle: string | number; branch: string; draft: unknown; actor: Actor }, now = nowIso()) => saveScoreDraft(this.deps, req, now);
   setDeputy = (ref: string | number, code: string, deputy: unknown, actor: Actor, now = nowIso()) =>
     setDeputy(this.deps, { cycle: ref, branch: code, deputy, actor }, now);

@@ -1,5 +1,5 @@
 // The engine's one public entry: src/web, src/cli, bench and db/seeds import from here only.
-export { Engine, type BranchEventRequest, type EventAnswer, type LaunchProgress } from './engine';
+export { Engine, type BatchResult, type BranchEventRequest, type EventAnswer, type LaunchProgress } from './engine';
 export { SESSION_DAYS, sameToken, type SignedIn } from './accounts';
 export { SYSTEM, actorKey, type Actor } from './actors';
 export { EXPORT_KINDS, type ExportFile, type ExportKind } from './exports';

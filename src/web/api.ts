@@ -7,7 +7,20 @@ import multer from 'multer';
 import { z } from 'zod';
 import '../domain/zodZh';
 import { authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type GlobalAction } from '../engine/index';
-import { ballotChoiceSchema, eventTypeSchema } from '../domain/schemas';
+import {
+  ballotChoiceSchema,
+  ballotTokenSchema,
+  branchCodeSchema,
+  cycleRefSchema,
+  deputySchema,
+  emailTypedSchema,
+  eventTypeSchema,
+  fileIdSchema,
+  idempotencyKeySchema,
+  idText,
+  safeText,
+  scoreDraftSchema,
+} from '../domain/schemas';
 import { parseBranchesCsv, parsePanelCsv, rosterText } from '../domain/roster';
 import { AppError, fromZod, invalidInput } from '../errors';
 import type { Services } from '../services';
@@ -54,26 +67,34 @@ export interface ApiRoute {
   handler: (frame: Frame, s: Services) => Promise<unknown>;
 }
 
-/** Years and ids: positive integers that fit every database's integer. */
-const cycleRef = z.string().regex(/^[1-9][0-9]{0,8}$/, '须为周期编号或年份');
-const branchCode = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '支部编号只能含字母、数字、-、_');
+/** Years and ids: positive integers that fit every database's integer (src/domain/schemas.ts). */
+const cycleRef = cycleRefSchema;
+const branchCode = branchCodeSchema;
 const cycleParams = z.object({ cycle: cycleRef });
 const branchParams = z.object({ cycle: cycleRef, branch: branchCode });
-const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,8}$/, '须为正整数') });
-const fileParams = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, '文件编号不正确') });
-const tokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{10,100}$/, '测评票不正确') });
+const idParams = z.object({ id: idText() });
+const fileParams = z.object({ id: fileIdSchema });
+const tokenParams = z.object({ token: ballotTokenSchema });
 
-const sessionBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
-const forgotBody = z.object({ email: z.string().min(1).max(254) });
-const resetBody = z.object({ token: z.string().min(1).max(200), password: z.string().max(200) });
+/** Passwords are safe text too, but never trimmed. */
+const password = (min: number) => safeText(200, { trim: false, min });
+const sessionBody = z.object({ email: emailTypedSchema, password: password(1) });
+const forgotBody = z.object({ email: emailTypedSchema });
+const resetBody = z.object({ token: safeText(200), password: password(0) });
 const eventBody = z.object({ type: eventTypeSchema, data: z.unknown().optional(), expectedVersion: z.number().int().min(0).max(2 ** 31 - 1).optional() });
+const batchBody = z.object({
+  events: z
+    .array(z.object({ branch: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '支部编号只能含字母、数字、-、_'), type: z.string().max(40), data: z.unknown().optional(), expectedVersion: z.number().int().min(0).max(2 ** 31 - 1).optional(), key: z.string().min(1).max(200).optional() }))
+    .min(1, '至少一个事件')
+    .max(1000, '一次最多 1000 个事件'),
+});
 const cycleEventBody = z.object({ type: z.literal('PUBLISH_RESULTS') });
-const draftBody = z.object({ scores: z.record(z.string(), z.number().nullable()), comment: z.string().max(2000).optional() });
+const draftBody = scoreDraftSchema;
 const localeBody = z.object({ locale: z.enum(['zh-CN', 'en']) });
-const deputyBody = z.object({ deputy: z.object({ email: z.email('邮箱格式不正确'), name: z.string().trim().min(1).max(100) }).nullable() });
+const deputyBody = z.object({ deputy: deputySchema });
 const ballotBody = z.object({ choice: ballotChoiceSchema });
 const ballotIssueBody = z.object({ count: z.number().int().min(1).max(1000) });
-const unlockBody = z.object({ email: z.string().min(1).max(254) });
+const unlockBody = z.object({ email: emailTypedSchema });
 const mailQuery = z.object({ status: z.enum(['queued', 'sent', 'dead']).optional() });
 const exportQuery = z.object({ kind: z.enum(EXPORT_KINDS) });
 const auditQuery = z.object({ cycle: cycleRef.optional() });
@@ -227,6 +248,18 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'post', path: '/api/cycles/:cycle/events/batch', summary: 'Many branch events in one transaction, a savepoint each (a stack of paper score sheets)', access: 'user',
+    params: cycleParams, body: batchBody, responses: { ...ok, ...errs },
+    handler: async (f, s) => {
+      const { events } = parse(batchBody, f.body);
+      const actor = f.actor();
+      const results = await s.engine.sendBranchEvents(
+        events.map((e) => ({ cycle: f.params.cycle, branch: e.branch, type: e.type, data: e.data, actor, expectedVersion: e.expectedVersion, idempotencyKey: e.key })),
+      );
+      return { results: results.map((r, i) => (r.ok ? { line: i + 1, ...r.answer } : { line: i + 1, ...r.error.toJSON() })) };
+    },
+  },
+  {
     method: 'put', path: '/api/cycles/:cycle/branches/:branch/score-draft', summary: "Save the evaluator's draft scores", access: 'user',
     params: branchParams, body: draftBody, responses: { ...ok, ...errs, 409: 'score submitted or scoring closed' },
     handler: async (f, s) => s.engine.saveScoreDraft({ cycle: f.params.cycle, branch: f.params.branch, draft: parse(draftBody, f.body), actor: f.actor() }),
@@ -294,22 +327,29 @@ function multipart(fields: string[]): RequestHandler {
   const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: fields.length, fields: 10 } }).any();
   return (req, res, next) =>
     parse(req, res, (err?: unknown) => {
-      if (err) return next(multerError(err) ?? new AppError('BAD_REQUEST', `无法读取上传内容：${(err as Error).message ?? String(err)}`));
+      if (err) return next(multerError(err));
       const stray = ((req.files as Express.Multer.File[] | undefined) ?? []).find((f) => !fields.includes(f.fieldname));
       next(stray ? invalidInput([{ field: stray.fieldname, message: '未知的上传字段' }]) : undefined);
     });
 }
 
+/**
+ * The request as the route declared it, validated once at the edge: path parameters, the query (none
+ * unless declared), the JSON body when the route declares one, and the Idempotency-Key header.
+ */
 function frameOf(req: Request, route: ApiRoute): Frame {
   const params = route.params ? (parse(route.params, req.params) as Record<string, string>) : (req.params as Record<string, string>);
+  const query = route.query ? (parse(route.query, req.query) as Record<string, unknown>) : {};
+  const body = route.body ? parse(route.body, req.body) : req.body;
+  const key = req.get('idempotency-key');
   return {
     params,
-    body: req.body,
-    query: req.query as Record<string, unknown>,
+    body,
+    query,
     files: (req.files as Express.Multer.File[] | undefined) ?? [],
     viewer: req.viewer,
     actor: () => requireViewer(req).actor,
-    idempotencyKey: req.get('idempotency-key') ?? undefined,
+    idempotencyKey: key === undefined ? undefined : parse(idempotencyKeySchema, key, 'Idempotency-Key'),
     client: req.ip ?? 'unknown',
   };
 }

@@ -170,8 +170,12 @@ describe.each(dialects)('audit on %s', (dialect) => {
       await s.engine.processResetRequests();
       expect((await count(env)) - before).toBe(1);
       covered.add('POST /api/password/forgot');
+      // A batch: the refused line leaves no record, the applied one its own.
+      await audited('POST /api/cycles/:cycle/events/batch', '/api/cycles/2031/events/batch', OFFICE, {
+        events: [{ branch: 'B03', type: 'EXEMPT', data: { reason: '撤并' } }, { branch: 'B03', type: 'ACKNOWLEDGE' }],
+      });
       // Publication: the other branches exempted, B02 scored.
-      for (const code of ['B01', 'B03', 'B04', 'B05', 'B06']) {
+      for (const code of ['B01', 'B04', 'B05', 'B06']) {
         await s.engine.sendBranchEvent({ cycle: 2031, branch: code, type: 'EXEMPT', data: { reason: '撤并' }, actor: await actorByEmail(s.db, OFFICE) });
       }
       await s.engine.sendBranchEvent({ cycle: 2031, branch: 'B02', type: 'END_PRESENTATION', actor: await actorByEmail(s.db, OFFICE) });

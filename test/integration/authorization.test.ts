@@ -88,6 +88,12 @@ const API: Record<string, Case> = {
         evaluator: { type: 'RECORD_QA', data: { question: '问', answer: '答', askedBy: '考评组成员一' }, expectedVersion: -1 },
       })[p],
   },
+  // A batch is open to every signed-in person; each line is judged by the policy (a stale version here, so nothing changes).
+  'POST /api/cycles/:cycle/events/batch': {
+    allowed: SIGNED_IN,
+    path: () => '/api/cycles/2020/events/batch',
+    body: () => ({ events: [{ branch: 'B01', type: 'ACKNOWLEDGE', expectedVersion: 999 }] }),
+  },
   // Only an evaluator expected to score the branch keeps a draft.
   'PUT /api/cycles/:cycle/branches/:branch/score-draft': {
     allowed: ['evaluator'],
