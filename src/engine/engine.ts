@@ -7,6 +7,7 @@ import '../domain/zodZh';
 import * as accounts from './accounts';
 import { actorByEmail, type Actor } from './actors';
 import { verifyAudit } from './audit';
+import { backupTo, restoreBackup } from './backup';
 import { ballotExists, castBallotByToken, issueBallots } from './ballots';
 import { saveScoreDraft, sendBranchEvent, sendBranchEvents, type BatchResult, type BranchEventRequest } from './branchEvents';
 import { createCycle, launchCycle, publishResults, type LaunchProgress } from './cycleLifecycle';
@@ -15,13 +16,15 @@ import type { MailSettings } from './effects';
 import { exportDocument } from './exports';
 import { fileForDownload, mayUpload, uploadFile, type UploadRequest } from './files';
 import { requireCycle } from './lookup';
+import { health } from './health';
 import { listMail, retryMail } from './mailAdmin';
 import { authorize } from './policy';
-import { fireDueTimers } from './scheduler';
+import { fireDueTimers, type SchedulerOptions } from './scheduler';
 import { cycleStatus } from './status';
 import type { EngineDeps, EventAnswer } from './transitions';
-import { addUser, consoleActor, setLocale, setPassword, type AddUserRequest } from './users';
-import { branchStatus, branchView, dashboard, requireCycleFor, tasksFor, visibleCycles } from './views';
+import { addUser, consoleActor, inviteUser, listUsers, resendInvitation, setLocale, setPassword, setUserActive, setUserRoles, type AddUserRequest } from './users';
+import { needsSetup, setUp } from './setup';
+import { branchStatus, branchView, dashboard, dashboardTag, requireCycleFor, tasksFor, visibleCycles, type BoardOptions } from './views';
 
 export type { BatchResult, BranchEventRequest, EventAnswer, LaunchProgress };
 
@@ -41,10 +44,9 @@ export class Engine {
 
   // ── operations ──────────────────────────────────────────────────────────────
   migrate = () => migrate(this.db);
-  async health() {
-    await this.db.raw('select 1');
-    return { status: 'ok', database: this.db.client.config.client === 'pg' ? 'postgresql' : 'sqlite' };
-  }
+  health = (now = nowIso()) => health(this.db, now);
+  backup = (out: string, now = nowIso()) => backupTo(this.db, this.dataDir, out, now);
+  restore = (from: string, opts: { force?: boolean } = {}) => restoreBackup(this.db, this.dataDir, from, opts);
 
   // ── the cycle ───────────────────────────────────────────────────────────────
   createCycle = (input: unknown, actor: Actor, now = nowIso()) => createCycle(this.deps, input, actor, now);
@@ -55,7 +57,9 @@ export class Engine {
   requireCycle = (ref: string | number) => requireCycle(this.db, ref);
   visibleCycles = (actor: Actor) => visibleCycles(this.db, actor);
   cycleStatus = (ref: string | number, actor: Actor, now = nowIso()) => cycleStatus(this.db, ref, actor, now);
-  dashboard = (ref: string | number, actor: Actor, now = nowIso()) => dashboard(this.db, ref, actor, now);
+  dashboard = (ref: string | number, actor: Actor, now = nowIso(), opts: BoardOptions = {}) => dashboard(this.db, ref, actor, now, opts);
+  /** Changes whenever what `dashboard` answers may have changed (for a 304 on an unchanged poll). */
+  dashboardTag = (ref: string | number, actor: Actor, now = nowIso(), opts: BoardOptions = {}) => dashboardTag(this.db, ref, actor, now, opts);
   exportDocument = (ref: string | number, kind: string, actor: Actor) => exportDocument(this.db, ref, kind, actor);
 
   // ── a branch ────────────────────────────────────────────────────────────────
@@ -81,7 +85,7 @@ export class Engine {
   ballotExists = (token: string) => ballotExists(this.deps, token);
 
   // ── deadlines and mail ──────────────────────────────────────────────────────
-  fireDueTimers = (now = nowIso()) => fireDueTimers(this.deps, now);
+  fireDueTimers = (now = nowIso(), opts?: SchedulerOptions) => fireDueTimers(this.deps, now, opts);
   processResetRequests = (now = nowIso()) => accounts.processResetRequests(this.db, this.mail, now);
   listMail = (actor: Actor, filter: { status?: 'queued' | 'sent' | 'dead' } = {}) => listMail(this.deps, actor, filter);
   retryMail = (id: number, actor: Actor, now = nowIso()) => retryMail(this.deps, id, actor, now);
@@ -98,6 +102,15 @@ export class Engine {
   forgotPassword = (email: string, now = nowIso()) => accounts.forgotPassword(this.db, email, this.mail, now);
   setPasswordWithToken = (token: string, password: string, now = nowIso()) => accounts.setPasswordWithToken(this.db, token, password, now);
   unlockAccount = (email: string, actor: Actor, now = nowIso()) => accounts.unlockAccount(this.db, email, actor, now);
+
+  // ── first run and the office's users page ───────────────────────────────────
+  needsSetup = () => needsSetup(this.deps);
+  setUp = (input: unknown, now = nowIso()) => setUp(this.deps, input, now);
+  listUsers = (actor: Actor, now = nowIso()) => listUsers(this.deps, actor, now);
+  inviteUser = (input: unknown, actor: Actor, now = nowIso()) => inviteUser(this.deps, input, actor, now);
+  setUserRoles = (userId: number, input: unknown, actor: Actor, now = nowIso()) => setUserRoles(this.deps, userId, input, actor, now);
+  setUserActive = (userId: number, active: boolean, actor: Actor, now = nowIso()) => setUserActive(this.deps, userId, active, actor, now);
+  resendInvitation = (userId: number, actor: Actor, now = nowIso()) => resendInvitation(this.deps, userId, actor, now);
 
   // ── audit ───────────────────────────────────────────────────────────────────
   async verifyAudit(actor: Actor, cycleRef?: string | number) {

@@ -5,5 +5,5 @@ export { SYSTEM, actorKey, type Actor } from './actors';
 export { EXPORT_KINDS, type ExportFile, type ExportKind } from './exports';
 export { MAX_UPLOAD_BYTES } from './files';
 export type { MailSettings } from './effects';
-export type { Rights, Task } from './views';
+export type { BoardOptions, Rights, Task } from './views';
 export { authorize, GLOBAL_ACTIONS, may, type GlobalAction } from './policy';

@@ -8,16 +8,23 @@ import {
   turnOf,
   type BranchReviewContext,
 } from '../../workflows/index';
+import { createHash } from 'node:crypto';
 import { daysLeft } from '../domain/deadlines';
 import { AppError } from '../errors';
 import { branchHistory } from '../store/audit';
 import {
+  boardAggregates,
+  boardPage,
   branchReviewsOfPanelMember,
   branchReviewsOfSecretary,
-  listBranchReviews,
+  cycleFingerprint,
+  reviewsByCodes,
+  type BoardQuery,
+  type BoardRow,
+  type BoardSort,
   type BranchReviewRow,
 } from '../store/branchReviews';
-import { cyclePeople, cyclesOfPerson, findCycle, listCycles, type CycleRow } from '../store/cycles';
+import { cyclePeople, cyclesOfPerson, findCycle, findCycleOfYear, listCycles, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
 import { filesOf, getScoreDraft } from '../store/web';
 import { usersByIds } from '../store/users';
@@ -196,30 +203,49 @@ export async function tasksFor(db: Tx, actor: Actor, now: string): Promise<Task[
   return tasks;
 }
 
-/** Office board and leader dashboard: phases in order, every branch with days overdue, results and last year. */
-export async function dashboard(db: Tx, ref: string | number, actor: Actor, now: string) {
+export interface BoardOptions {
+  offset?: number;
+  limit?: number;
+  sort?: BoardSort;
+  dir?: 'asc' | 'desc';
+  q?: string;
+  phase?: string;
+  overdueOnly?: boolean;
+}
+
+const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
+  const a = await boardAggregates(db, c.id, now);
+  const counts = Object.fromEntries(PHASES.map((p) => [p, a.counts[p] ?? 0])) as Record<string, number>;
+  return { cycle: { id: c.id, year: c.year, title: c.title, state: c.state }, counts, grades: a.grades, distribution: a.distribution, total: a.total, overdueCount: a.overdue };
+};
+
+/**
+ * Office board and leader dashboard: the counts, grades and histogram aggregated in SQL, the most
+ * overdue branches, and one page of the table, sorted and filtered in SQL. Its cost does not grow
+ * with the number of branches beyond the aggregates' index scans.
+ */
+export async function dashboard(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}) {
   const cycle = await requireCycleFor(db, ref, actor);
-  const summarise = async (c: CycleRow) => {
-    const branches = await listBranchReviews(db, c.id);
-    const counts = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<string, number>;
-    const grades: Record<string, number> = {};
-    const distribution = [0, 0, 0, 0, 0]; // <60, 60–70, 70–80, 80–90, ≥90
-    for (const b of branches) {
-      counts[b.phase]++;
-      if (b.grade) grades[b.grade] = (grades[b.grade] ?? 0) + 1;
-      if (b.final_score !== null) distribution[Math.min(4, Math.max(0, Math.floor(Number(b.final_score) / 10) - 5))]++;
-    }
-    return { cycle: { id: c.id, year: c.year, title: c.title, state: c.state }, counts, grades, distribution, total: branches.length, branches };
+  const current = await yearCounts(db, cycle, now);
+  const previousCycle = await findCycleOfYear(db, cycle.year - 1);
+  const previous = previousCycle ? await yearCounts(db, previousCycle, now) : null;
+  const query: BoardQuery = {
+    offset: Math.max(0, opts.offset ?? 0),
+    limit: Math.min(200, Math.max(1, opts.limit ?? 50)),
+    sort: opts.sort ?? 'code',
+    dir: opts.dir ?? 'asc',
+    q: opts.q?.trim() || undefined,
+    phase: opts.phase || undefined,
+    overdueOnly: opts.overdueOnly,
+    phaseOrder: PHASES,
+    now,
   };
-  const current = await summarise(cycle);
-  const previousCycle = (await listCycles(db)).find((c) => c.year === cycle.year - 1);
-  const previous = previousCycle ? await summarise(previousCycle) : null;
-  const lastYearByCode = new Map((previous?.branches ?? []).map((b) => [b.code, b]));
-  const rows = current.branches.map((b) => {
-    const ctx = contextOf(b);
-    const overdue = overdueKinds(b.phase, ctx, now);
-    const worst = overdue.length ? Math.max(...overdue.map((k) => -daysLeft(ctx.deadlines[k as keyof typeof ctx.deadlines], cycle.timezone, now))) : 0;
-    const last = lastYearByCode.get(b.code);
+  const page = await boardPage(db, cycle.id, query);
+  const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true });
+  const lastYear = previousCycle ? new Map((await reviewsByCodes(db, previousCycle.id, page.rows.map((r) => r.code))).map((r) => [r.code, r])) : new Map();
+  const rowOf = (b: BoardRow) => {
+    const overdue = b.deadline_at !== null && b.deadline_at < now ? [b.deadline_kind!] : [];
+    const last = lastYear.get(b.code);
     return {
       code: b.code,
       name: b.name,
@@ -227,23 +253,34 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
       state: b.state,
       version: b.version,
       overdue,
-      daysOverdue: worst,
+      daysOverdue: overdue.length ? -daysLeft(b.deadline_at!, cycle.timezone, now) : 0,
       waitingOnOffice: turnOf(b.phase) === 'office',
       score: b.final_score === null ? null : Number(b.final_score),
       grade: b.grade,
       rank: b.rank,
       lastYear: last ? { score: last.final_score === null ? null : Number(last.final_score), grade: last.grade, rank: last.rank } : null,
     };
-  });
-  const strip = (s: Awaited<ReturnType<typeof summarise>>) => ({ cycle: s.cycle, counts: s.counts, grades: s.grades, distribution: s.distribution, total: s.total });
+  };
   return {
-    ...strip(current),
+    ...current,
     phases: PHASES,
-    branches: rows,
-    overdue: rows.filter((r) => r.overdue.length).sort((a, b) => b.daysOverdue - a.daysOverdue),
-    lastYear: previous ? strip(previous) : null,
+    branches: page.rows.map(rowOf),
+    page: { offset: query.offset, limit: query.limit, total: page.total, sort: query.sort, dir: query.dir, q: query.q ?? '', phase: query.phase ?? '' },
+    overdue: mostOverdue.rows.map(rowOf),
+    lastYear: previous,
     generatedAt: now,
   };
+}
+
+/**
+ * The dashboard poll's ETag: it changes when any branch review or the cycle changes, when the
+ * options change, and once a minute (overdue is a matter of time).
+ */
+export async function dashboardTag(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}): Promise<string> {
+  const cycle = await requireCycleFor(db, ref, actor);
+  const prev = await findCycleOfYear(db, cycle.year - 1);
+  const parts = [cycle.id, cycle.version, await cycleFingerprint(db, cycle.id), prev ? await cycleFingerprint(db, prev.id) : '', now.slice(0, 16), JSON.stringify(opts), actorKey(actor)];
+  return `"${createHash('sha1').update(JSON.stringify(parts)).digest('base64url')}"`;
 }
 
 /** Cycles a person may open in the web application. */

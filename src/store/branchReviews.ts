@@ -96,3 +96,116 @@ export async function countBranchReviews(db: Tx, cycleId: number): Promise<numbe
   const [row] = await db('branch_reviews').where({ cycle_id: cycleId }).count({ n: '*' });
   return Number(row.n);
 }
+
+/** One row of the board: what a table shows of a branch review, without its snapshot. */
+export interface BoardRow {
+  id: number;
+  code: string;
+  name: string;
+  phase: string;
+  state: string;
+  version: number;
+  final_score: number | string | null;
+  grade: string | null;
+  rank: number | null;
+  deadline_kind: string | null;
+  deadline_at: string | null;
+}
+const BOARD_COLUMNS = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at'];
+
+export type BoardSort = 'code' | 'name' | 'phase' | 'overdue' | 'score' | 'grade' | 'rank';
+export interface BoardQuery {
+  offset: number;
+  limit: number;
+  sort: BoardSort;
+  dir: 'asc' | 'desc';
+  /** part of a code or a name */
+  q?: string;
+  phase?: string;
+  overdueOnly?: boolean;
+  /** phases in their order, for sorting by phase */
+  phaseOrder: readonly string[];
+  now: string;
+}
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filtered(db: Tx, cycleId: number, q: Pick<BoardQuery, 'q' | 'phase' | 'overdueOnly' | 'now'>) {
+  return db('branch_reviews')
+    .where({ cycle_id: cycleId })
+    .modify((b) => {
+      if (q.phase) b.where('phase', q.phase);
+      if (q.overdueOnly) b.where('deadline_at', '<', q.now);
+      if (q.q) b.where((w) => w.whereRaw("code like ? escape '\\'", [likePattern(q.q!)]).orWhereRaw("name like ? escape '\\'", [likePattern(q.q!)]));
+    });
+}
+
+/** A page of the board, sorted and filtered in SQL (indexes on cycle_id with code, name, phase, deadline_at, final_score). */
+export async function boardPage(db: Tx, cycleId: number, q: BoardQuery): Promise<{ rows: BoardRow[]; total: number }> {
+  const [{ n }] = await filtered(db, cycleId, q).count({ n: '*' });
+  const dir = q.dir === 'desc' ? 'desc' : 'asc';
+  const rows = await filtered(db, cycleId, q)
+    .select(BOARD_COLUMNS)
+    .modify((b) => {
+      switch (q.sort) {
+        case 'phase':
+          b.orderByRaw(`case phase ${q.phaseOrder.map(() => 'when ? then ?').join(' ')} else 99 end ${dir}`, q.phaseOrder.flatMap((p, i) => [p, i]));
+          break;
+        case 'overdue':
+          // Most overdue first: the earliest binding deadline already passed; branches not overdue last.
+          b.orderByRaw(`case when deadline_at < ? then 0 else 1 end, deadline_at ${dir === 'desc' ? 'asc' : 'desc'}`, [q.now]);
+          break;
+        case 'score':
+          b.orderByRaw(`case when final_score is null then 1 else 0 end, final_score ${dir}`);
+          break;
+        case 'rank':
+          b.orderByRaw(`case when "rank" is null then 1 else 0 end, "rank" ${dir}`);
+          break;
+        default:
+          b.orderBy(q.sort, dir);
+      }
+      b.orderBy('code', 'asc');
+    })
+    .offset(q.offset)
+    .limit(q.limit);
+  return { rows: rows as BoardRow[], total: Number(n) };
+}
+
+/** Counts for the dashboard, aggregated in SQL: per phase, per grade, the score histogram, and overdue. */
+export async function boardAggregates(db: Tx, cycleId: number, now: string) {
+  const phases = await countByPhase(db, cycleId);
+  const gradeRows = (await db('branch_reviews').where({ cycle_id: cycleId }).whereNotNull('grade').groupBy('grade').select('grade').count({ n: '*' })) as {
+    grade: string;
+    n: number | string;
+  }[];
+  const [h] = (await db('branch_reviews')
+    .where({ cycle_id: cycleId })
+    .select(
+      db.raw('sum(case when final_score < 60 then 1 else 0 end) as b0'),
+      db.raw('sum(case when final_score >= 60 and final_score < 70 then 1 else 0 end) as b1'),
+      db.raw('sum(case when final_score >= 70 and final_score < 80 then 1 else 0 end) as b2'),
+      db.raw('sum(case when final_score >= 80 and final_score < 90 then 1 else 0 end) as b3'),
+      db.raw('sum(case when final_score >= 90 then 1 else 0 end) as b4'),
+      db.raw('sum(case when deadline_at < ? then 1 else 0 end) as overdue', [now]),
+      db.raw('count(*) as total'),
+    )) as Record<string, number | string | null>[];
+  return {
+    counts: phases,
+    grades: Object.fromEntries(gradeRows.map((r) => [r.grade, Number(r.n)])),
+    distribution: ['b0', 'b1', 'b2', 'b3', 'b4'].map((k) => Number(h[k] ?? 0)),
+    overdue: Number(h.overdue ?? 0),
+    total: Number(h.total ?? 0),
+  };
+}
+
+export const reviewsByCodes = (db: Tx, cycleId: number, codes: string[]): Promise<BoardRow[]> =>
+  codes.length ? db('branch_reviews').where({ cycle_id: cycleId }).whereIn('code', codes).select(BOARD_COLUMNS) : Promise.resolve([]);
+
+/** Changes whenever any branch review of the cycle changes: for the dashboard poll's ETag. */
+export async function cycleFingerprint(db: Tx, cycleId: number): Promise<string> {
+  const [r] = (await db('branch_reviews').where({ cycle_id: cycleId }).select(db.raw('count(*) as n'), db.raw('max(updated_at) as m'), db.raw('sum(version) as v'))) as Record<
+    string,
+    unknown
+  >[];
+  return `${r.n}:${r.m}:${r.v}`;
+}

@@ -101,3 +101,5 @@ export const rosterWithoutReview = (db: Tx, cycleId: number, limit: number): Pro
     .select('cb.*');
 
 export const rosterOf = (db: Tx, cycleId: number): Promise<RosterRow[]> => db<RosterRow>('cycle_branches').where({ cycle_id: cycleId }).orderBy('position');
+
+export const findCycleOfYear = (db: Tx, year: number): Promise<CycleRow | undefined> => db<CycleRow>('cycles').where({ year }).first();

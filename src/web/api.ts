@@ -6,7 +6,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import '../domain/zodZh';
-import { authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type GlobalAction } from '../engine/index';
+import { authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type BoardOptions, type GlobalAction } from '../engine/index';
 import {
   ballotChoiceSchema,
   ballotTokenSchema,
@@ -24,7 +24,7 @@ import {
 import { parseBranchesCsv, parsePanelCsv, rosterText } from '../domain/roster';
 import { AppError, fromZod, invalidInput } from '../errors';
 import type { Services } from '../services';
-import { clearCookie, download, replyWith, sendFile, withCookies } from './replies';
+import { clearCookie, download, notModified, replyWith, sendFile, tagged, withCookies } from './replies';
 import { cookieOptions, LANG_COOKIE, requireViewer, SESSION_COOKIE, type Viewer } from './session';
 import { multerError } from './uploads';
 
@@ -41,6 +41,8 @@ export interface Frame {
   /** the signed-in actor; throws UNAUTHENTICATED when there is none */
   actor(): Actor;
   idempotencyKey?: string;
+  /** If-None-Match, for routes that answer 304 */
+  ifNoneMatch?: string;
   /** the client's address, as the proxy setting trusts it */
   client: string;
 }
@@ -88,6 +90,16 @@ const batchBody = z.object({
     .min(1, '至少一个事件')
     .max(1000, '一次最多 1000 个事件'),
 });
+/** The board's page, sort and filter, as the dashboard's table asks for them. */
+export const boardQuery = z.object({
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  sort: z.enum(['code', 'name', 'phase', 'overdue', 'score', 'grade', 'rank']).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  q: safeText(100, { min: 0 }).optional(),
+  phase: z.string().regex(/^[A-Za-z]{1,40}$/).optional(),
+  overdue: z.enum(['1', 'true']).optional(),
+}).transform(({ overdue, ...o }) => ({ ...o, overdueOnly: overdue !== undefined }));
 const cycleEventBody = z.object({ type: z.literal('PUBLISH_RESULTS') });
 const draftBody = scoreDraftSchema;
 const localeBody = z.object({ locale: z.enum(['zh-CN', 'en']) });
@@ -95,9 +107,17 @@ const deputyBody = z.object({ deputy: deputySchema });
 const ballotBody = z.object({ choice: ballotChoiceSchema });
 const ballotIssueBody = z.object({ count: z.number().int().min(1).max(1000) });
 const unlockBody = z.object({ email: emailTypedSchema });
+/** A cycle's configuration is an object; its fields are the engine's to check (cycleConfigSchema). */
+const configObject = z.record(z.string(), z.unknown());
 const mailQuery = z.object({ status: z.enum(['queued', 'sent', 'dead']).optional() });
 const exportQuery = z.object({ kind: z.enum(EXPORT_KINDS) });
 const auditQuery = z.object({ cycle: cycleRef.optional() });
+
+/** First run, and the office's users page (account roles only: secretaries and evaluators come from cycles). */
+const setupBody = z.object({ email: emailTypedSchema, name: safeText(100), password: password(0) });
+const accountRoles = z.array(z.enum(['office', 'leader'])).max(2);
+const inviteBody = z.object({ email: emailTypedSchema, name: safeText(100), roles: accountRoles.optional() });
+const rolesBody = z.object({ roles: accountRoles });
 
 const ok = { 200: 'OK' };
 const errs = { 401: 'not signed in', 403: 'not allowed', 404: 'not found', 422: 'invalid input' };
@@ -175,7 +195,7 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'post', path: '/api/cycles', summary: 'Create a cycle from its JSON configuration', access: 'user', requires: 'CREATE_CYCLE',
-    body: z.record(z.string(), z.unknown()), status: 201, responses: { 201: 'created', ...errs },
+    body: configObject, status: 201, responses: { 201: 'created', ...errs },
     handler: async (f, s) => ({ cycle: cycleHead((await s.engine.createCycle(f.body, f.actor())).cycle) }),
   },
   {
@@ -192,10 +212,11 @@ export const apiRoutes: ApiRoute[] = [
       } catch (err) {
         throw invalidInput([{ field: 'config', message: `不是合法的 JSON：${(err as Error).message}` }]);
       }
+      config = parse(configObject, config, 'config');
       const branches = byField.get('branches');
       const panel = byField.get('panel');
-      if (branches) config.branches = parseBranchesCsv(await rosterText(branches.originalname, branches.buffer));
-      if (panel) config.panel = parsePanelCsv(await rosterText(panel.originalname, panel.buffer));
+      if (branches) config.branches = parseBranchesCsv(await rosterText(branches.originalname, branches.buffer, 'branches'));
+      if (panel) config.panel = parsePanelCsv(await rosterText(panel.originalname, panel.buffer, 'panel'));
       return { cycle: cycleHead((await s.engine.createCycle(config, f.actor())).cycle) };
     },
   },
@@ -218,8 +239,15 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'get', path: '/api/cycles/:cycle', summary: 'Cycle status: counts per phase and every branch', access: 'user', requires: 'VIEW_CYCLE', params: cycleParams,
-    responses: { ...ok, ...errs },
-    handler: async (f, s) => s.engine.dashboard(f.params.cycle, f.actor()),
+    responses: { ...ok, 304: 'unchanged since the ETag sent in If-None-Match', ...errs },
+    query: boardQuery,
+    handler: async (f, s) => {
+      const opts = f.query as BoardOptions;
+      const now = new Date().toISOString();
+      const etag = await s.engine.dashboardTag(f.params.cycle, f.actor(), now, opts);
+      if (f.ifNoneMatch === etag) return notModified(etag);
+      return tagged(await s.engine.dashboard(f.params.cycle, f.actor(), now, opts), etag);
+    },
   },
   {
     method: 'get', path: '/api/cycles/:cycle/export', summary: 'Download results or ledger (.xlsx), bulletin or letters (HTML)', access: 'user', requires: 'EXPORT',
@@ -320,6 +348,41 @@ export const apiRoutes: ApiRoute[] = [
     responses: { ...ok, 404: 'unknown ballot', 409: 'BALLOT_USED', 422: errs[422] },
     handler: async (f, s) => s.engine.castBallot(f.params.token, parse(ballotBody, f.body).choice),
   },
+  {
+    method: 'post', path: '/api/setup', summary: 'First run: create the first office account (only while nobody has an account)', access: 'public', body: setupBody, status: 201,
+    responses: { 201: 'set up', 409: 'ALREADY_SET_UP', 422: errs[422] },
+    handler: async (f, s) => s.engine.setUp(parse(setupBody, f.body)),
+  },
+  {
+    method: 'get', path: '/api/users', summary: 'People, their roles, whether active, invited or locked, and the branches they are deputy for', access: 'user', requires: 'MANAGE_USERS',
+    responses: { ...ok, ...errs },
+    handler: async (f, s) => ({ users: await s.engine.listUsers(f.actor()) }),
+  },
+  {
+    method: 'post', path: '/api/users', summary: 'Invite a person (mailed a one-time link), optionally with account roles', access: 'user', requires: 'MANAGE_USERS', body: inviteBody, status: 201,
+    responses: { 201: 'invited', ...errs },
+    handler: async (f, s) => s.engine.inviteUser(parse(inviteBody, f.body), f.actor()),
+  },
+  {
+    method: 'put', path: '/api/users/:id/roles', summary: "Set a person's account roles (office, leader)", access: 'user', requires: 'MANAGE_USERS', params: idParams, body: rolesBody,
+    responses: { ...ok, ...errs },
+    handler: async (f, s) => s.engine.setUserRoles(Number(f.params.id), parse(rolesBody, f.body), f.actor()),
+  },
+  {
+    method: 'post', path: '/api/users/:id/deactivate', summary: 'Deactivate an account (never deleted): no sign-in, sessions ended', access: 'user', requires: 'MANAGE_USERS', params: idParams,
+    responses: { ...ok, ...errs },
+    handler: async (f, s) => s.engine.setUserActive(Number(f.params.id), false, f.actor()),
+  },
+  {
+    method: 'post', path: '/api/users/:id/reactivate', summary: 'Make a deactivated account active again', access: 'user', requires: 'MANAGE_USERS', params: idParams,
+    responses: { ...ok, ...errs },
+    handler: async (f, s) => s.engine.setUserActive(Number(f.params.id), true, f.actor()),
+  },
+  {
+    method: 'post', path: '/api/users/:id/invitation', summary: 'Mail a new invitation link (older unused ones revoked)', access: 'user', requires: 'MANAGE_USERS', params: idParams,
+    responses: { ...ok, ...errs },
+    handler: async (f, s) => s.engine.resendInvitation(Number(f.params.id), f.actor()),
+  },
 ];
 
 /** Multipart with hard limits; only the route's own file fields are accepted. */
@@ -350,6 +413,7 @@ function frameOf(req: Request, route: ApiRoute): Frame {
     viewer: req.viewer,
     actor: () => requireViewer(req).actor,
     idempotencyKey: key === undefined ? undefined : parse(idempotencyKeySchema, key, 'Idempotency-Key'),
+    ifNoneMatch: req.get('if-none-match')?.slice(0, 200),
     client: req.ip ?? 'unknown',
   };
 }

@@ -61,7 +61,7 @@ const zhBase = {
   myTasks: '我的任务', nextStep: '下一步', dueBy: '截止', noTasks: '暂无待办事项。', daysLeftN: '剩余 {n} 天', overdueN: '已逾期 {n} 天', dueToday: '今天截止',
   toScore: '待评分支部', scoreForm: '评分', comment: '评语', criterion: '评分项', max: '满分', total: '合计', myScore: '我的评分', scoredAlready: '已提交评分',
   dashboard: '进度看板', funnel: '各环节支部数', distribution: '得分分布', grades: '等次分布', lastYear: '上年', thisYear: '本年', overdueList: '逾期支部',
-  live: '实时更新', updatedAt: '更新于', sortHint: '点击表头排序',
+  live: '实时更新', updatedAt: '更新于', sortHint: '点击表头排序', prevPage: '上一页', nextPage: '下一页', pages: '分页',
   mailQueue: '邮件队列', deadLetters: '发送失败（死信）', retry: '重新发送', to: '收件人', subject: '主题', attempts: '尝试次数', lastError: '最后错误',
   mail_queued: '待发送', mail_sent: '已发送', mail_dead: '失败',
   ballotTitle: '民主测评', ballotThanks: '感谢参与，您的投票已记录。', satisfied: '满意', basic: '基本满意', unsatisfied: '不满意',
@@ -69,6 +69,15 @@ const zhBase = {
   confirm: '确认', cancel: '取消', required: '必填', version: '版本',
   colon: '：', listSep: '、', deputy: '委托办理人', setDeputy: '委托', name: '姓名', ev_SET_DEPUTY: '委托办理人',
   export_results: '下载评议结果（Excel）', export_ledger: '下载整改台账（Excel）', export_bulletin: '下载通报', export_letters: '下载结果告知书',
+  // first run, users (issue 9)
+  setupTitle: '首次使用：创建党委办公室账号', setupIntro: '系统中还没有任何账号。请创建第一个党委办公室账号，之后用它登录、邀请其他人员并创建述评周期。',
+  setupName: '姓名或部门名称', setupSubmit: '创建账号', setupDone: '账号已创建，请登录。',
+  nav_users: '用户与角色', usersTitle: '用户与角色', inviteTitle: '邀请人员', accountRoles: '账号角色', invite: '发送邀请', invited: '邀请已发送',
+  people: '人员', roles: '角色', me: '本人', saveRoles: '保存角色', deactivated: '已停用', invitationPending: '待设置密码', active: '在用', locked: '登录已锁定',
+  deputyOf: '受托办理', invitationResent: '邀请已重新发送', resendInvitation: '重发邀请', unlock: '解锁', revokeDeputy: '取消委托',
+  revokeDeputyEffect: '取消后，{name} 不再代表「{branch}」办理，也不再收到该支部的邮件。', deactivate: '停用', reactivate: '启用',
+  deactivateEffect: '停用后，{name} 将无法登录，已登录的会话立即失效；账号和办理记录保留，可随时重新启用。',
+  reasonRequired: '原因（必填）', skipToContent: '跳到正文', rowN: '第 {n} 行', itemN: '第 {n} 项',
 };
 
 type Base = typeof zhBase;
@@ -96,7 +105,7 @@ const enBase: Base = {
   myTasks: 'My tasks', nextStep: 'Next step', dueBy: 'Due', noTasks: 'Nothing to do right now.', daysLeftN: '{n} days left', overdueN: '{n} days overdue', dueToday: 'Due today',
   toScore: 'Branches to score', scoreForm: 'Score', comment: 'Comment', criterion: 'Criterion', max: 'Max', total: 'Total', myScore: 'My score', scoredAlready: 'Score submitted',
   dashboard: 'Dashboard', funnel: 'Branches per phase', distribution: 'Score distribution', grades: 'Grades', lastYear: 'Last year', thisYear: 'This year', overdueList: 'Overdue branches',
-  live: 'Live', updatedAt: 'Updated', sortHint: 'Click a header to sort',
+  live: 'Live', updatedAt: 'Updated', sortHint: 'Click a header to sort', prevPage: 'Previous', nextPage: 'Next', pages: 'Pages',
   mailQueue: 'Mail queue', deadLetters: 'Dead letters', retry: 'Retry', to: 'To', subject: 'Subject', attempts: 'Attempts', lastError: 'Last error',
   mail_queued: 'Queued', mail_sent: 'Sent', mail_dead: 'Dead',
   ballotTitle: 'Democratic appraisal', ballotThanks: 'Thank you, your ballot is recorded.', satisfied: 'Satisfied', basic: 'Fairly satisfied', unsatisfied: 'Not satisfied',
@@ -104,10 +113,39 @@ const enBase: Base = {
   confirm: 'Confirm', cancel: 'Cancel', required: 'Required', version: 'Version',
   colon: ': ', listSep: ', ', deputy: 'Deputy', setDeputy: 'Delegate', name: 'Name', ev_SET_DEPUTY: 'Deputy named',
   export_results: 'Results (Excel)', export_ledger: 'Rectification ledger (Excel)', export_bulletin: 'Bulletin', export_letters: 'Letters to branches',
+  setupTitle: 'First run: create the office account', setupIntro: 'There is no account yet. Create the first Party office account; with it you sign in, invite others and create review cycles.',
+  setupName: 'Name or department', setupSubmit: 'Create account', setupDone: 'Account created. Please sign in.',
+  nav_users: 'Users', usersTitle: 'Users and roles', inviteTitle: 'Invite someone', accountRoles: 'Account roles', invite: 'Send invitation', invited: 'Invitation sent',
+  people: 'People', roles: 'Roles', me: 'You', saveRoles: 'Save roles', deactivated: 'Deactivated', invitationPending: 'Invited, no password yet', active: 'Active', locked: 'Sign-in locked',
+  deputyOf: 'Deputy for', invitationResent: 'Invitation sent again', resendInvitation: 'Resend invitation', unlock: 'Unlock', revokeDeputy: 'Revoke deputy',
+  revokeDeputyEffect: '{name} will no longer act for "{branch}" nor receive its mail.', deactivate: 'Deactivate', reactivate: 'Reactivate',
+  deactivateEffect: '{name} will not be able to sign in and their sessions end now; the account and its records stay, and it can be reactivated.',
+  reasonRequired: 'Reason (required)', skipToContent: 'Skip to content', rowN: 'row {n}', itemN: 'item {n}',
 };
 
-const zh: Messages = { ...zhBase, ...vocabulary('zh-CN') };
-const en: Messages = { ...enBase, ...vocabulary('en') };
+/** The names of the fields the API names in its errors (the last segment of `data.items.0.dueDate`). */
+const FIELDS: Record<string, [string, string]> = {
+  branches: ['支部名单', 'Branches'], panel: ['考评组名单', 'Panel'], code: ['编号', 'Code'], name: ['名称', 'Name'],
+  secretaryName: ['书记姓名', 'Secretary'], secretaryEmail: ['书记邮箱', "Secretary's email"], deputyEmail: ['受托人邮箱', "Deputy's email"],
+  email: ['邮箱', 'Email'], branchCode: ['本人所在支部编号', 'Own branch code'], year: ['年度', 'Year'], title: ['名称', 'Title'], topics: ['述评重点', 'Topics'],
+  deadlines: ['截止时间', 'Deadlines'], materials: ['述职材料截止时间', 'Materials deadline'], scoring: ['评分截止时间', 'Scoring deadline'],
+  plan: ['整改方案截止时间', 'Plan deadline'], followUp: ['整改落实截止时间', 'Follow-up deadline'], meeting: ['述职评议会', 'Meeting'], at: ['时间', 'Time'],
+  place: ['地点', 'Place'], host: ['主持人', 'Host'], rubric: ['评分细则', 'Rubric'], key: ['代码', 'Key'], max: ['满分', 'Max'], grades: ['等次规则', 'Grade rules'],
+  bands: ['等次档次', 'Grade bands'], grade: ['等次', 'Grade'], min: ['最低分', 'Minimum'], topGradeCapPercent: ['“好”等次比例上限', 'Cap on the top grade'],
+  democratic: ['民主测评', 'Democratic appraisal'], weightPercent: ['民主测评权重', 'Appraisal weight'], enabled: ['是否启用', 'Enabled'], office: ['党委办公室人员', 'Office'],
+  leaders: ['党委领导', 'Leaders'], copyTo: ['抄送邮箱', 'Copy to'], timezone: ['时区', 'Time zone'], reason: ['原因', 'Reason'], summary: ['述职报告正文', 'Report text'],
+  itemId: ['整改事项', 'Plan item'], until: ['新的截止时间', 'New deadline'], deadline: ['截止事项', 'Deadline'], points: ['分值', 'Points'],
+  question: ['提问', 'Question'], answer: ['回答', 'Answer'], askedBy: ['提问人', 'Asked by'], items: ['整改事项', 'Plan items'], problem: ['问题', 'Problem'],
+  measure: ['措施', 'Measure'], owner: ['责任人', 'Owner'], dueDate: ['完成时限', 'Due'], password: ['密码', 'Password'], roles: ['角色', 'Roles'],
+  config: ['周期配置', 'Configuration'], file: ['文件', 'File'], scores: ['评分', 'Scores'], comment: ['评语', 'Comment'], deputy: ['受托人', 'Deputy'],
+  user: ['用户', 'User'], type: ['事项', 'Action'], fileIds: ['附件', 'Attachments'], choice: ['选项', 'Choice'], count: ['数量', 'Count'],
+  effectiveness: ['党建工作成效', 'Effectiveness'], integration: ['党建与生产经营融合', 'Integration'], highlights: ['特色亮点', 'Highlights'],
+  problems: ['问题查找与整改措施', 'Problems and measures'], presentation: ['述职与答辩表现', 'Presentation'], locale: ['语言', 'Language'], token: ['链接', 'Link'],
+};
+const fieldEntries = (n: 0 | 1) => Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [`field_${k}`, v[n]]));
+
+const zh: Messages = { ...fieldEntries(0), ...zhBase, ...vocabulary('zh-CN') };
+const en: Messages = { ...fieldEntries(1), ...enBase, ...vocabulary('en') };
 
 const MESSAGES: Record<Locale, Messages> = { 'zh-CN': zh, en };
 export type MessageKey = keyof Messages;

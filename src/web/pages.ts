@@ -4,12 +4,22 @@ import { DateTime } from 'luxon';
 import type { NextFunction, Request, Response, Router } from 'express';
 import nunjucks from 'nunjucks';
 import { PHASES } from '../../workflows/index';
+import { z } from 'zod';
 import { may } from '../engine/index';
-import { AppError } from '../errors';
+import { boardQuery } from './api';
+import { ballotTokenSchema, branchCodeSchema, cycleRefSchema, linkTokenSchema } from '../domain/schemas';
+import { AppError, fromZod } from '../errors';
 import type { Services } from '../services';
 import { clientMessages, localizeMessage, translator } from './i18n';
-/** Express 5 types a path parameter as string | string[]; ours are single segments. */
-const param = (req: Request, name: string): string => String(req.params[name]);
+/** A path parameter, checked by the same schemas as the API's before any use case sees it. */
+const PARAMS = { cycle: cycleRefSchema, branch: branchCodeSchema } as const;
+function valid<T>(schema: z.ZodType<T>, value: unknown, field?: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw fromZod(r.error, field);
+  return r.data;
+}
+const param = (req: Request, name: keyof typeof PARAMS): string => valid(PARAMS[name], req.params[name], name);
+const dashboardQuery = z.object({ cycle: cycleRefSchema.optional() });
 import { safeNext } from './redirects';
 
 const viewsDir = path.join(import.meta.dirname, 'views');
@@ -60,6 +70,8 @@ export function mountPages(router: Router, services: Services): void {
 
   router.get('/', page(false, async (req, res) => {
     const roles = req.viewer?.actor.roles ?? [];
+    // First run: nobody has an account yet, so the first visitor sets up the office's.
+    if (!req.viewer && (await services.engine.needsSetup())) return void res.redirect('/setup');
     if (!req.viewer) return void res.redirect('/login');
     if (roles.includes('office')) return void res.redirect('/cycles');
     if (roles.includes('leader')) return void res.redirect('/dashboard');
@@ -68,10 +80,11 @@ export function mountPages(router: Router, services: Services): void {
   // The page carries the sanitised `next`; the script follows only that value after signing in.
   router.get('/login', page(false, async (req) => ({ view: 'login.njk', data: { next: safeNext(req.query.next, services.settings.baseUrl) } })));
   router.get('/forgot', page(false, async () => ({ view: 'forgot.njk' })));
-  router.get('/password/:token', page(false, async (req) => ({ view: 'password.njk', data: { token: param(req, 'token') } })));
+  router.get('/password/:token', page(false, async (req) => ({ view: 'password.njk', data: { token: valid(linkTokenSchema, req.params.token, 'token') } })));
   router.get('/ballot/:token', page(false, async (req) => {
-    if (!(await services.engine.ballotExists(param(req, 'token')))) throw new AppError('NOT_FOUND', '测评票不存在');
-    return { view: 'ballot.njk', data: { token: param(req, 'token'), choices: { satisfied: '满意', basic: '基本满意', unsatisfied: '不满意' } } };
+    const token = valid(ballotTokenSchema, req.params.token, 'token');
+    if (!(await services.engine.ballotExists(token))) throw new AppError('NOT_FOUND', '测评票不存在');
+    return { view: 'ballot.njk', data: { token, choices: { satisfied: '满意', basic: '基本满意', unsatisfied: '不满意' } } };
   }));
 
   router.get('/cycles', page(true, async (req) => {
@@ -79,8 +92,24 @@ export function mountPages(router: Router, services: Services): void {
     return { view: 'cycles.njk', data: { cycles: await services.engine.visibleCycles(req.viewer!.actor) }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle', page(true, async (req) => {
-    const d = await services.engine.dashboard(param(req, 'cycle'), req.viewer!.actor, now());
-    return { view: 'board.njk', data: { d }, nav: 'cycles' };
+    // The board's table is paged, sorted and filtered by the server (links and a GET form).
+    const parsed = boardQuery.safeParse(req.query);
+    const opts = parsed.success ? parsed.data : {};
+    const d = await services.engine.dashboard(param(req, 'cycle'), req.viewer!.actor, now(), opts);
+    const link = (over: Record<string, string | number | undefined>) => {
+      const q = new URLSearchParams();
+      const merged: Record<string, string | number | undefined> = { sort: d.page.sort, dir: d.page.dir, q: d.page.q || undefined, phase: d.page.phase || undefined, offset: d.page.offset, ...over };
+      for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== '' && !(k === 'offset' && v === 0)) q.set(k, String(v));
+      return `/cycles/${d.cycle.id}${q.size ? `?${q}` : ''}`;
+    };
+    const sortLink = (col: string) => link({ sort: col, dir: d.page.sort === col && d.page.dir === 'asc' ? 'desc' : 'asc', offset: 0 });
+    const pager = {
+      from: d.page.total ? d.page.offset + 1 : 0,
+      to: d.page.offset + d.branches.length,
+      prev: d.page.offset > 0 ? link({ offset: Math.max(0, d.page.offset - d.page.limit) }) : null,
+      next: d.page.offset + d.page.limit < d.page.total ? link({ offset: d.page.offset + d.page.limit }) : null,
+    };
+    return { view: 'board.njk', data: { d, sortLink, pager }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle/branches/:branch', page(true, async (req) => {
     const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
@@ -96,7 +125,8 @@ export function mountPages(router: Router, services: Services): void {
     const actor = req.viewer!.actor;
     if (!may(actor, 'VIEW_CYCLE')) throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可访问');
     const cycles = await services.engine.visibleCycles(actor);
-    const chosen = typeof req.query.cycle === 'string' ? await services.engine.cycle(req.query.cycle, actor) : cycles.find((c) => c.state !== 'draft');
+    const wanted = valid(dashboardQuery, req.query).cycle;
+    const chosen = wanted ? await services.engine.cycle(wanted, actor) : cycles.find((c) => c.state !== 'draft');
     return { view: 'dashboard.njk', data: { cycles: cycles.filter((c) => c.state !== 'draft'), cycle: chosen }, nav: 'dashboard' };
   }));
   router.get('/mail', page(true, async (req) => {
@@ -108,6 +138,16 @@ export function mountPages(router: Router, services: Services): void {
       data: { counts: dead.counts, dead: dead.mails, queued: queued.mails },
       nav: 'mail',
     };
+  }));
+
+  router.get('/setup', page(false, async (_req, res) => {
+    if (!(await services.engine.needsSetup())) return void res.redirect('/login');
+    return { view: 'setup.njk' };
+  }));
+  router.get('/users', page(true, async (req) => {
+    const actor = req.viewer!.actor;
+    if (!may(actor, 'MANAGE_USERS')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
+    return { view: 'users.njk', data: { users: await services.engine.listUsers(actor) }, nav: 'users' };
   }));
 
   router.use((req, _res, next) => next(new AppError('NOT_FOUND', `页面不存在 ${req.path}`)));

@@ -7,11 +7,15 @@ const REPLY = Symbol('reply');
 interface Cookie { name: string; value: string; options: CookieOptions }
 interface Cleared { name: string; clear: true }
 type Reply =
-  | { [REPLY]: 'json'; data: unknown; cookies: (Cookie | Cleared)[] }
+  | { [REPLY]: 'json'; data: unknown; cookies: (Cookie | Cleared)[]; headers?: Record<string, string> }
+  | { [REPLY]: 'notModified'; headers: Record<string, string> }
   | { [REPLY]: 'download'; filename: string; contentType: string; body: Buffer }
   | { [REPLY]: 'file'; filename: string; contentType: string; path: string };
 
 export const withCookies = (data: unknown, cookies: (Cookie | Cleared)[]): Reply => ({ [REPLY]: 'json', data, cookies });
+/** JSON with an ETag: a poll that sends it back in If-None-Match gets a 304 without the body. */
+export const tagged = (data: unknown, etag: string): Reply => ({ [REPLY]: 'json', data, cookies: [], headers: { ETag: etag, 'Cache-Control': 'no-cache' } });
+export const notModified = (etag: string): Reply => ({ [REPLY]: 'notModified', headers: { ETag: etag, 'Cache-Control': 'no-cache' } });
 export const clearCookie = (name: string): Cleared => ({ name, clear: true });
 export const download = (file: { filename: string; contentType: string; body: Buffer }): Reply => ({ [REPLY]: 'download', ...file });
 export const sendFile = (file: { filename: string; contentType: string; path: string }): Reply => ({ [REPLY]: 'file', ...file });
@@ -26,7 +30,12 @@ export function replyWith(res: Response, status: number, result: unknown): void 
     return;
   }
   switch (reply[REPLY]) {
+    case 'notModified':
+      for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+      res.status(304).end();
+      return;
     case 'json':
+      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       for (const c of reply.cookies) {
         if ('clear' in c) res.clearCookie(c.name, { path: '/' });
         else res.cookie(c.name, c.value, c.options);

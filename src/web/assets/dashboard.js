@@ -27,7 +27,7 @@
     stats.replaceChildren(
       el('div', { class: 'stat' }, el('b', {}, d.total), el('span', {}, t('branch'))),
       el('div', { class: 'stat' }, el('b', {}, d.counts.closed + d.counts.exempted), el('span', {}, t('phase_closed'))),
-      el('div', { class: 'stat' }, el('b', { 'data-testid': 'overdue-count' }, d.overdue.length), el('span', {}, t('overdue'))),
+      el('div', { class: 'stat' }, el('b', { 'data-testid': 'overdue-count' }, d.overdueCount), el('span', {}, t('overdue'))),
       el('div', { class: 'stat' }, el('b', {}, t('cycle_' + d.cycle.state)), el('span', {}, t('state'))),
     );
     const phases = d.phases.filter((p) => p !== 'exempted');
@@ -69,7 +69,7 @@
         ? d.overdue.slice(0, 10).map((b) => el('div', { class: 'task' }, el('a', { href: `/cycles/${d.cycle.id}/branches/${encodeURIComponent(b.code)}` }, `${b.code} ${b.name}`),
             el('span', { class: 'badge red' }, t('overdueN').replace('{n}', b.daysOverdue)), el('span', { class: 'small muted' }, b.overdue.map((k) => t('dl_' + k)).join('、'))))
         : [el('p', { class: 'muted' }, t('none'))]),
-      ...(d.overdue.length > 10 ? [el('p', { class: 'small muted' }, `… +${d.overdue.length - 10}`)] : []),
+      ...(d.overdueCount > 10 ? [el('p', { class: 'small muted' }, `… +${d.overdueCount - 10}`)] : []),
     );
 
     const filter = document.getElementById('phase-filter');
@@ -89,15 +89,39 @@
           cell(t('lastYear'), b.lastYear && b.lastYear.score != null ? `${b.lastYear.score} ${b.lastYear.grade || ''}` : '', b.lastYear?.score ?? '', 'num hide-phone'));
       }),
     );
-    window.shuping.applyFilter('dash-table');
+    const p = d.page;
+    document.getElementById('dash-range').textContent = `${p.total ? p.offset + 1 : 0}–${p.offset + d.branches.length} / ${p.total}`;
+    document.getElementById('dash-prev').disabled = p.offset === 0;
+    document.getElementById('dash-next').disabled = p.offset + p.limit >= p.total;
+    for (const th of document.querySelectorAll('#dash-table th[data-sort-key]')) {
+      if (th.dataset.sortKey === p.sort) th.setAttribute('aria-sort', p.dir === 'asc' ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    }
     document.getElementById('updated').textContent = `${t('updatedAt')} ${new Date(d.generatedAt).toLocaleTimeString()}`;
     root.dataset.state = d.cycle.state;
     root.dataset.closed = String(d.counts.closed + d.counts.exempted);
   }
 
+  // The table is paged, sorted and filtered by the server; the poll sends the same query, and an
+  // unchanged answer comes back as 304 (the browser revalidates with the ETag).
+  const view = { offset: 0, limit: 50, sort: 'code', dir: 'asc', q: '', phase: '' };
+  const query = () => new URLSearchParams(Object.entries(view).filter(([, v]) => v !== '' && v !== 0).map(([k, v]) => [k, String(v)])).toString();
+  const change = (patch) => { Object.assign(view, patch); refresh(); };
+  let typing;
+  document.getElementById('dash-q').addEventListener('input', (e) => { clearTimeout(typing); typing = setTimeout(() => change({ q: e.target.value.trim(), offset: 0 }), 300); });
+  document.getElementById('phase-filter').addEventListener('change', (e) => change({ phase: e.target.value, offset: 0 }));
+  document.getElementById('dash-prev').addEventListener('click', () => change({ offset: Math.max(0, view.offset - view.limit) }));
+  document.getElementById('dash-next').addEventListener('click', () => change({ offset: view.offset + view.limit }));
+  for (const th of document.querySelectorAll('#dash-table th[data-sort-key]')) {
+    th.querySelector('button').addEventListener('click', () => {
+      const key = th.dataset.sortKey;
+      change({ sort: key, dir: view.sort === key && view.dir === 'asc' ? 'desc' : 'asc', offset: 0 });
+    });
+  }
+
   async function refresh() {
     try {
-      render(await call('GET', `/api/cycles/${root.dataset.cycle}`));
+      render(await call('GET', `/api/cycles/${root.dataset.cycle}?${query()}`));
       document.getElementById('live').classList.remove('red');
     } catch {
       document.getElementById('live').classList.add('red');
