@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
 import { isFinalPhase, type BranchReviewContext } from '../../workflows/index';
 import { AppError, invalidInput } from '../errors';
 import { getBranchReview } from '../store/branchReviews';
@@ -18,30 +19,54 @@ import type { EngineDeps } from './transitions';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
-interface Kind { mime: string; magic: (b: Buffer) => boolean }
-const zip = (b: Buffer) => b.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-const ole = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]));
+/**
+ * The kinds we keep, by extension: the MIME type we serve them as, and what `file-type` must find in
+ * the bytes. Word and Excel's old formats are both OLE compound files (`cfb`) to it; a zip that is
+ * not a Word or Excel document, or a .pdf that is not a PDF, is refused.
+ */
+interface Kind { mime: string; detected: string[] }
 export const ALLOWED: Record<string, Kind> = {
-  '.pdf': { mime: 'application/pdf', magic: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
-  '.docx': { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', magic: zip },
-  '.xlsx': { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', magic: zip },
-  '.doc': { mime: 'application/msword', magic: ole },
-  '.xls': { mime: 'application/vnd.ms-excel', magic: ole },
-  '.png': { mime: 'image/png', magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  '.jpg': { mime: 'image/jpeg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  '.jpeg': { mime: 'image/jpeg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  '.pdf': { mime: 'application/pdf', detected: ['pdf'] },
+  '.docx': { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', detected: ['docx'] },
+  '.xlsx': { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', detected: ['xlsx'] },
+  '.doc': { mime: 'application/msword', detected: ['cfb'] },
+  '.xls': { mime: 'application/vnd.ms-excel', detected: ['cfb'] },
+  '.png': { mime: 'image/png', detected: ['png'] },
+  '.jpg': { mime: 'image/jpeg', detected: ['jpg'] },
+  '.jpeg': { mime: 'image/jpeg', detected: ['jpg'] },
 };
+
+/** What the bytes are, by their content (`file-type`), whatever the name says; undefined when unknown. */
+export async function detectType(buffer: Buffer): Promise<string | undefined> {
+  try {
+    return (await fileTypeFromBuffer(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)))?.ext;
+  } catch {
+    // A damaged file (a truncated zip, say) is simply not a kind we know.
+    return undefined;
+  }
+}
+
+/** The user's name for a file, kept for display only: no path separator, no control character, at most 200 characters. */
+function displayName(multerName: string): string {
+  // Browsers send UTF-8 names that multer reads as latin1.
+  const name = Buffer.from(multerName, 'latin1').toString('utf8').replace(/[\\/\u0000-\u001f\u007f]/g, '_');
+  const ext = path.extname(name);
+  const chars = Array.from(name.slice(0, name.length - ext.length));
+  return chars.slice(0, Math.max(0, 200 - ext.length)).join('') + ext.slice(0, 20);
+}
 
 export interface StoredUpload { id: string; originalName: string; mime: string; size: number; sha256: string }
 
 /** Checks the type by extension and content, and writes the bytes under a random name. */
-export function storeUpload(dataDir: string, file: { originalname: string; buffer: Buffer; size: number }): StoredUpload {
-  // Browsers send UTF-8 names that multer reads as latin1.
-  const originalName = Buffer.from(file.originalname, 'latin1').toString('utf8').replace(/[\\/\0]/g, '_').slice(0, 200);
+export async function storeUpload(dataDir: string, file: { originalname: string; buffer: Buffer; size: number }): Promise<StoredUpload> {
+  const originalName = displayName(file.originalname);
   const ext = path.extname(originalName).toLowerCase();
-  const kind = ALLOWED[ext];
+  const kind = Object.hasOwn(ALLOWED, ext) ? ALLOWED[ext] : undefined;
   if (!kind) throw invalidInput([{ field: 'file', message: `不支持的文件类型 ${ext || '(无扩展名)'}，仅限 PDF、Word、Excel、PNG、JPG` }]);
-  if (!kind.magic(file.buffer)) throw invalidInput([{ field: 'file', message: `文件内容与类型 ${ext} 不符` }]);
+  const detected = await detectType(file.buffer);
+  if (!detected || !kind.detected.includes(detected)) {
+    throw invalidInput([{ field: 'file', message: `文件内容与类型 ${ext} 不符${detected ? `（内容是 ${detected}）` : ''}` }]);
+  }
   const id = randomBytes(16).toString('hex');
   const dir = path.join(dataDir, 'uploads');
   fs.mkdirSync(dir, { recursive: true });
@@ -81,7 +106,7 @@ export async function mayUpload(deps: EngineDeps, req: Omit<UploadRequest, 'file
 export async function uploadFile(deps: EngineDeps, req: UploadRequest, now: string): Promise<{ file: { id: string; name: string; size: number } }> {
   await mayUpload(deps, req);
   if (!req.file) throw invalidInput([{ field: 'file', message: '请选择文件' }]);
-  const stored = storeUpload(req.dataDir, req.file);
+  const stored = await storeUpload(req.dataDir, req.file);
   try {
     await deps.db.transaction(async (trx) => {
       const cycle = await requireCycle(trx, req.cycle);
