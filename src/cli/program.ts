@@ -3,9 +3,11 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadSettings } from '../config';
+import { z } from 'zod';
 import { parseBranchesCsv, parsePanelCsv } from '../domain/roster';
+import { ballotTokenSchema, branchCodeSchema, cycleRefSchema, dbInt, emailTypedSchema, idempotencyKeySchema, idText, MAX_DB_INT } from '../domain/schemas';
 import { EXPORT_KINDS, type Actor, type BranchEventRequest } from '../engine/index';
-import { AppError, invalidInput } from '../errors';
+import { AppError, fromZod, invalidInput, type FieldIssue } from '../errors';
 import { openServices, type Services } from '../services';
 import { progressBar } from './progress';
 
@@ -35,6 +37,46 @@ function readFile(path: string, field: string): string {
   }
 }
 
+/**
+ * Ids, codes, tokens and emails given on the command line (by option name) or in an event line go
+ * through the same schemas as the API's, so nothing the database cannot hold reaches the engine.
+ */
+const OPTION_SCHEMAS: Record<string, z.ZodType> = {
+  cycle: cycleRefSchema,
+  branch: branchCodeSchema,
+  as: emailTypedSchema,
+  email: emailTypedSchema,
+  id: idText(),
+  token: ballotTokenSchema,
+  count: idText(),
+  expectedVersion: z.string().regex(/^(0|[1-9][0-9]{0,9})$/, { message: '须为非负整数', abort: true }).refine((v) => Number(v) <= MAX_DB_INT, '须为非负整数'),
+  key: idempotencyKeySchema,
+};
+
+function checkOptions(opts: Record<string, unknown>): void {
+  const issues: FieldIssue[] = [];
+  for (const [name, schema] of Object.entries(OPTION_SCHEMAS)) {
+    if (opts[name] === undefined) continue;
+    const r = schema.safeParse(opts[name]);
+    if (!r.success) issues.push(...(fromZod(r.error, name).details as { issues: FieldIssue[] }).issues);
+  }
+  if (issues.length) throw invalidInput(issues);
+}
+
+/** One line of `event send --file`: the same checks, with numbers as JSON gives them. */
+const eventLineSchema = z.object({
+  cycle: z.union([z.string(), z.number()]).transform(String).pipe(cycleRefSchema),
+  branch: z.union([z.string(), z.number()]).transform(String).pipe(branchCodeSchema).optional(),
+  as: emailTypedSchema.optional(),
+  key: idempotencyKeySchema.optional(),
+  expectedVersion: dbInt().min(0).optional(),
+});
+
+function checkEventLine(ev: Record<string, unknown>): void {
+  const r = eventLineSchema.safeParse(ev);
+  if (!r.success) throw fromZod(r.error);
+}
+
 function isoArg(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
   const t = Date.parse(value);
@@ -58,6 +100,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.hook('preAction', (cmd) => {
     json = Boolean(cmd.optsWithGlobals().json);
   });
+  program.hook('preAction', (_cmd, action) => checkOptions(action.opts()));
 
   program.command('migrate').description('create or update the database schema').option('--json').action(async () => {
     const s = await open();
@@ -235,6 +278,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   async function branchRequest(s: Services, ev: Record<string, unknown>): Promise<BranchEventRequest> {
+    checkEventLine(ev);
     if (ev.expectedVersion !== undefined && !Number.isInteger(ev.expectedVersion)) {
       throw invalidInput([{ field: 'expectedVersion', message: '须为整数' }]);
     }
@@ -251,6 +295,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   async function sendOne(s: Services, ev: Record<string, unknown>) {
+    checkEventLine(ev);
     if (!ev.branch) {
       if (ev.type !== 'PUBLISH_RESULTS') throw invalidInput([{ field: 'branch', message: `${String(ev.type)} 需要指定支部 (--branch)` }]);
       const { cycle: c } = await s.engine.publishResults(ev.cycle as string, await actorOf(s, ev.as as string | undefined), ev.now as string | undefined);

@@ -40,7 +40,7 @@ const email = z.email('邮箱格式不正确').max(254, '不能超过254个字�
 export const MAX_DB_INT = 2_147_483_647;
 /** An id (or a year) as it comes in a path, a query or an option: a positive integer within int4. */
 export const idText = (message = '须为正整数') =>
-  z.string().regex(/^[1-9][0-9]{0,9}$/, message).refine((v) => Number(v) <= MAX_DB_INT, message);
+  z.string().regex(/^[1-9][0-9]{0,9}$/, { message, abort: true }).refine((v) => Number(v) <= MAX_DB_INT, message);
 /** A whole number within int4 (a count, a version): never one the database cannot hold. */
 export const dbInt = () => z.number().int('须为整数').min(-MAX_DB_INT).max(MAX_DB_INT);
 export const cycleRefSchema = idText('须为周期编号或年份');
