@@ -9,6 +9,7 @@ import * as m05 from './20261124_05_create_web_tables';
 import * as m06 from './20261125_01_audit_chain';
 import * as m07 from './20261125_02_account_hygiene';
 import * as m08 from './20261125_03_cycle_roster';
+import * as m09 from './20261126_01_deactivated_users_deleted_drafts';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '20261125_01_audit_chain': m06,
   '20261125_02_account_hygiene': m07,
   '20261125_03_cycle_roster': m08,
+  '20261126_01_deactivated_users_deleted_drafts': m09,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -103,7 +103,8 @@ export async function signIn(db: Db, email: string, password: string, ip: string
   const user = await findUserByEmail(db, mail);
   // Verify even for an unknown email so the answer takes as long either way.
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-  if (!user || !user.password_hash || !ok) {
+  // A deactivated account (停用) signs in no more: answered as a wrong password, and counted as one.
+  if (!user || !user.password_hash || !ok || deactivated(user)) {
     await recordLoginFailure(db, mail, client, now);
     throw new AppError('UNAUTHENTICATED', '邮箱或密码不正确 (wrong email or password)');
   }
@@ -136,13 +137,15 @@ export async function unlockAccount(
   });
 }
 
+const deactivated = (user: UserRow): boolean => Boolean((user as UserRow & { deactivated_at?: string | null }).deactivated_at);
+
 const DUMMY_HASH = 'scrypt$32768$8$3$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export async function sessionUser(db: Db, cookie: string, now = new Date().toISOString()) {
   const session = await findSession(db, sha256(cookie), now);
   if (!session) return undefined;
   const user = await getUser(db, session.user_id);
-  if (!user) return undefined;
+  if (!user || deactivated(user)) return undefined;
   return { user, roles: await rolesOf(db, user.id), csrf: session.csrf_token };
 }
 
@@ -214,7 +217,7 @@ export async function processResetRequests(db: Db, settings: MailSettings, now =
           if (!(await claimResetRequest(trx, r.id, now))) return undefined; // another tick took it
           const user = await findUserByEmail(trx, r.email);
           let result: 'queued' | 'limited' | 'unknown';
-          if (!user) result = 'unknown';
+          if (!user || deactivated(user)) result = 'unknown';
           else {
             await lockUser(trx, user.id); // two ticks at once still count each other's mails
             const recent = await countQueuedResets(trx, r.email, plus(r.requested_at, -HOUR), r.requested_at);

@@ -102,3 +102,53 @@ export async function addRoles(db: Tx, userIds: number[], role: string): Promise
     await db('user_roles').insert(ids.slice(i, i + 500).map((user_id) => ({ user_id, role }))).onConflict(['user_id', 'role']).ignore();
   }
 }
+
+// ── the office's users page (issue 9) ─────────────────────────────────────────
+
+export const countUsers = async (db: Tx): Promise<number> => Number((await db('users').count({ n: '*' }).first())!.n);
+
+/** Holds the users table until the transaction ends, so two first-run setups cannot both find it empty (PostgreSQL; SQLite has one writer). */
+export async function lockUsersTable(db: Tx): Promise<void> {
+  if (db.client.config.client === 'pg') await db.raw('lock table users in share row exclusive mode');
+}
+
+export interface UserListRow { id: number; email: string; name: string; locale: string; has_password: boolean; deactivated_at: string | null; created_at: string; roles: string[] }
+
+export async function listUsersWithRoles(db: Tx): Promise<UserListRow[]> {
+  const users = await db('users').orderBy('id').select('id', 'email', 'name', 'locale', 'password_hash', 'deactivated_at', 'created_at');
+  const roles = await db('user_roles').select('user_id', 'role');
+  const byUser = new Map<number, string[]>();
+  for (const r of roles as { user_id: number; role: string }[]) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r.role]);
+  return (users as (UserRow & { deactivated_at: string | null })[]).map((u) => ({
+    id: u.id, email: u.email, name: u.name, locale: u.locale, has_password: u.password_hash !== null, deactivated_at: u.deactivated_at ?? null, created_at: u.created_at,
+    roles: (byUser.get(u.id) ?? []).sort(),
+  }));
+}
+
+export async function setDeactivated(db: Tx, userId: number, at: string | null): Promise<void> {
+  await db('users').where({ id: userId }).update({ deactivated_at: at });
+}
+
+export async function isDeactivated(db: Tx, userId: number): Promise<boolean> {
+  const row = await db('users').where({ id: userId }).first('deactivated_at');
+  return Boolean(row?.deactivated_at);
+}
+
+export async function removeRole(db: Tx, userId: number, role: string): Promise<void> {
+  await db('user_roles').where({ user_id: userId, role }).del();
+}
+
+/** Active people holding a role (the last office account may not lose it). */
+export async function countActiveWithRole(db: Tx, role: string): Promise<number> {
+  const r = await db('users').join('user_roles', 'users.id', 'user_roles.user_id').where('user_roles.role', role).whereNull('users.deactivated_at').count({ n: '*' }).first();
+  return Number(r!.n);
+}
+
+/** Deputies (委托) named on branches of cycles that are not archived. */
+export const deputyAssignments = (db: Tx): Promise<{ user_id: number; cycle_id: number; year: number; code: string; name: string; phase: string }[]> =>
+  db('branch_reviews as b')
+    .join('cycles as c', 'c.id', 'b.cycle_id')
+    .whereNotNull('b.deputy_id')
+    .whereNot('c.state', 'archived')
+    .select('b.deputy_id as user_id', 'b.cycle_id', 'c.year', 'b.code', 'b.name', 'b.phase')
+    .orderBy(['c.year', 'b.code']);

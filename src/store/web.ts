@@ -105,3 +105,9 @@ export async function getScoreDraft(db: Tx, branchReviewId: number, userId: numb
   const row = await db('score_drafts').where({ branch_review_id: branchReviewId, user_id: userId }).first();
   return row ? JSON.parse(row.data) : undefined;
 }
+
+/** Emails with at least `atLeast` failed sign-ins from one client since `since` (a locked sign-in, for the users page). */
+export async function lockedEmails(db: Tx, since: string, atLeast: number): Promise<Set<string>> {
+  const rows = await db('login_failures').where('at', '>', since).groupBy('email', 'ip').having(db.raw('count(*) >= ?', [atLeast])).select('email');
+  return new Set((rows as { email: string }[]).map((r) => r.email));
+}

@@ -114,7 +114,7 @@ const exportQuery = z.object({ kind: z.enum(EXPORT_KINDS) });
 const auditQuery = z.object({ cycle: cycleRef.optional() });
 
 /** First run, and the office's users page (account roles only: secretaries and evaluators come from cycles). */
-const setupBody = z.object({ email: emailTypedSchema, name: safeText(100), password: password(0) });
+const setupBody = z.object({ email: z.email('邮箱格式不正确').max(254), name: safeText(100), password: z.string().min(8, '密码至少 8 位').max(200, '密码过长') });
 const accountRoles = z.array(z.enum(['office', 'leader'])).max(2);
 const inviteBody = z.object({ email: emailTypedSchema, name: safeText(100), roles: accountRoles.optional() });
 const rolesBody = z.object({ roles: accountRoles });

@@ -71,7 +71,7 @@ const zhBase = {
   export_results: '下载评议结果（Excel）', export_ledger: '下载整改台账（Excel）', export_bulletin: '下载通报', export_letters: '下载结果告知书',
   // first run, users (issue 9)
   setupTitle: '首次使用：创建党委办公室账号', setupIntro: '系统中还没有任何账号。请创建第一个党委办公室账号，之后用它登录、邀请其他人员并创建述评周期。',
-  setupName: '姓名或部门名称', setupSubmit: '创建账号', setupDone: '账号已创建，请登录。',
+  setupName: '姓名或部门名称', setupSubmit: '创建账号', setupDone: '账号已创建，请登录。', setupAlready: '系统已完成初始化，请直接登录。',
   nav_users: '用户与角色', usersTitle: '用户与角色', inviteTitle: '邀请人员', accountRoles: '账号角色', invite: '发送邀请', invited: '邀请已发送',
   people: '人员', roles: '角色', me: '本人', saveRoles: '保存角色', deactivated: '已停用', invitationPending: '待设置密码', active: '在用', locked: '登录已锁定',
   deputyOf: '受托办理', invitationResent: '邀请已重新发送', resendInvitation: '重发邀请', unlock: '解锁', revokeDeputy: '取消委托',
@@ -114,7 +114,7 @@ const enBase: Base = {
   colon: ': ', listSep: ', ', deputy: 'Deputy', setDeputy: 'Delegate', name: 'Name', ev_SET_DEPUTY: 'Deputy named',
   export_results: 'Results (Excel)', export_ledger: 'Rectification ledger (Excel)', export_bulletin: 'Bulletin', export_letters: 'Letters to branches',
   setupTitle: 'First run: create the office account', setupIntro: 'There is no account yet. Create the first Party office account; with it you sign in, invite others and create review cycles.',
-  setupName: 'Name or department', setupSubmit: 'Create account', setupDone: 'Account created. Please sign in.',
+  setupName: 'Name or department', setupSubmit: 'Create account', setupDone: 'Account created. Please sign in.', setupAlready: 'This site is set up already: please sign in.',
   nav_users: 'Users', usersTitle: 'Users and roles', inviteTitle: 'Invite someone', accountRoles: 'Account roles', invite: 'Send invitation', invited: 'Invitation sent',
   people: 'People', roles: 'Roles', me: 'You', saveRoles: 'Save roles', deactivated: 'Deactivated', invitationPending: 'Invited, no password yet', active: 'Active', locked: 'Sign-in locked',
   deputyOf: 'Deputy for', invitationResent: 'Invitation sent again', resendInvitation: 'Resend invitation', unlock: 'Unlock', revokeDeputy: 'Revoke deputy',

@@ -140,10 +140,7 @@ export function mountPages(router: Router, services: Services): void {
     };
   }));
 
-  router.get('/setup', page(false, async (_req, res) => {
-    if (!(await services.engine.needsSetup())) return void res.redirect('/login');
-    return { view: 'setup.njk' };
-  }));
+  router.get('/setup', page(false, async () => ({ view: 'setup.njk', data: { done: !(await services.engine.needsSetup()) } })));
   router.get('/users', page(true, async (req) => {
     const actor = req.viewer!.actor;
     if (!may(actor, 'MANAGE_USERS')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');

@@ -184,6 +184,15 @@ describe.each(dialects)('audit on %s', (dialect) => {
       }
       await audited('POST /api/cycles/:cycle/events', '/api/cycles/2031/events', OFFICE, { type: 'PUBLISH_RESULTS' }, 2, false);
 
+      // The users page: invite, roles, a new link, deactivate and reactivate, each its own record.
+      await audited('POST /api/users', '/api/users', OFFICE, { email: 'new.person@example.org', name: '新同志', roles: ['leader'] });
+      const newcomer = (await s.db('users').where({ email: 'new.person@example.org' }).first('id')).id as number;
+      await audited('PUT /api/users/:id/roles', `/api/users/${newcomer}/roles`, OFFICE, { roles: [] });
+      await audited('POST /api/users/:id/invitation', `/api/users/${newcomer}/invitation`, OFFICE);
+      await audited('POST /api/users/:id/deactivate', `/api/users/${newcomer}/deactivate`, OFFICE);
+      await audited('POST /api/users/:id/reactivate', `/api/users/${newcomer}/reactivate`, OFFICE);
+      // First run needs an empty database: its SETUP record is checked in setupAndUsers.test.ts.
+      covered.add('POST /api/setup');
       const writes = apiRoutes.filter((r) => r.method !== 'get').map((r) => `${r.method.toUpperCase()} ${r.path}`);
       expect(writes.filter((w) => !covered.has(w) && !NOT_AUDITED.has(w))).toEqual([]);
       // And the chain of all that is whole.

@@ -129,6 +129,15 @@ const API: Record<string, Case> = {
   },
   // Anyone holding a token votes, without signing in (an invalid choice: refused, the ballot stays unused).
   'POST /api/ballots/:token': { allowed: EVERYONE, path: (c) => `/api/ballots/${c.ballotToken}`, body: () => ({ choice: '非常满意' }) },
+  // First run: public, and shut (409 ALREADY_SET_UP) once anyone has an account.
+  'POST /api/setup': { allowed: EVERYONE, path: () => '/api/setup', body: () => ({ email: 'first@example.org', name: '首位', password: 'First-Password-1' }) },
+  // The users page is the office's: an invalid email or an unknown id for it, a real change for anyone else.
+  'GET /api/users': { allowed: OFFICE_ONLY, path: () => '/api/users' },
+  'POST /api/users': { allowed: OFFICE_ONLY, path: () => '/api/users', body: (p) => ({ email: p === 'office' ? 'not-an-email' : 'intruder@example.org', name: '新人', roles: ['office'] }) },
+  'PUT /api/users/:id/roles': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/roles', body: () => ({ roles: ['office'] }) },
+  'POST /api/users/:id/deactivate': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/deactivate' },
+  'POST /api/users/:id/reactivate': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/reactivate' },
+  'POST /api/users/:id/invitation': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/invitation' },
 };
 
 // Pages (GET). Signed out, a page that needs a session redirects to /login.
@@ -146,8 +155,10 @@ const PAGES: Record<string, Case> = {
   '/tasks': { allowed: SIGNED_IN, path: () => '/tasks' },
   '/dashboard': { allowed: OFFICE_AND_LEADER, path: () => '/dashboard' },
   '/mail': { allowed: OFFICE_ONLY, path: () => '/mail' },
+  '/setup': { allowed: EVERYONE, path: () => '/setup' },
+  '/users': { allowed: OFFICE_ONLY, path: () => '/users' },
 };
-const PAGE_ROUTES = ['/', '/login', '/forgot', '/password/:token', '/ballot/:token', '/cycles', '/cycles/:cycle', '/cycles/:cycle/branches/:branch', '/cycles/:cycle/branches/:branch/score', '/tasks', '/dashboard', '/mail'];
+const PAGE_ROUTES = ['/', '/login', '/forgot', '/password/:token', '/ballot/:token', '/cycles', '/cycles/:cycle', '/cycles/:cycle/branches/:branch', '/cycles/:cycle/branches/:branch/score', '/tasks', '/dashboard', '/mail', '/setup', '/users'];
 
 const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
 // Signing out ends the sessions: last.

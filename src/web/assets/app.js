@@ -42,9 +42,19 @@
 
   function serialize(form) {
     const out = {};
+    // data-arrays="roles": the list is sent even when nothing is ticked.
+    for (const name of (form.dataset.arrays || '').split(/\s+/).filter(Boolean)) setPath(out, name, []);
     for (const el of form.elements) {
       if (!el.name || el.disabled || el.type === 'file' || el.type === 'submit') continue;
       if ((el.type === 'radio' || el.type === 'checkbox') && !el.checked) continue;
+      // name="roles[]": every ticked box adds to a list.
+      if (el.name.endsWith('[]')) {
+        const key = el.name.slice(0, -2);
+        const list = key.split('.').reduce((o, k) => (o ? o[k] : undefined), out) || [];
+        list.push(el.value);
+        setPath(out, key, list);
+        continue;
+      }
       let v = el.value;
       if (el.type === 'number') v = v === '' ? null : Number(v);
       else if (el.type === 'datetime-local' && v) v = new Date(v).toISOString();
@@ -67,12 +77,76 @@
     return document.documentElement.lang === 'en' ? m[2] : m[1];
   }
 
+  // A field path of the API (data.items.0.dueDate, branches[row 3].secretaryEmail) in words:
+  // the row or item number and the field's label from the page's dictionary.
+  function fieldLabel(path) {
+    const parts = [];
+    const row = /\[(?:row|行) (\d+)\]/.exec(path);
+    const list = /^(branches|panel)\b/.exec(path);
+    if (list) parts.push(t('field_' + list[1]));
+    if (row) parts.push(t('rowN').replace('{n}', row[1]));
+    const segs = path.replace(/\[[^\]]*\]/g, '').split('.').filter(Boolean);
+    const idx = segs.findIndex((x) => /^\d+$/.test(x));
+    if (!row && idx > 0) parts.push(t('itemN').replace('{n}', String(Number(segs[idx]) + 1)));
+    const last = [...segs].reverse().find((x) => !/^\d+$/.test(x) && x !== 'data');
+    const label = last && messages['field_' + last];
+    if (label && !(list && last === list[1])) parts.push(label);
+    return parts.length ? parts.join(' ') : path;
+  }
+  window.shuping.fieldLabel = fieldLabel;
+
   function showError(form, err) {
     const box = form.querySelector('.form-error') || form.insertBefore(Object.assign(document.createElement('div'), { className: 'form-error' }), form.firstChild);
     const issues = (err.details && err.details.issues) || [];
-    box.textContent = issues.length ? issues.map((i) => `${i.field}：${i.message}`).join('\n') : localize(err.message);
+    box.textContent = issues.length ? issues.map((i) => `${fieldLabel(i.field)}${t('colon')}${localize(i.message)}`).join('\n') : localize(err.message);
     box.classList.remove('hidden');
     box.setAttribute('role', 'alert');
+    box.setAttribute('tabindex', '-1');
+    box.focus({ preventScroll: false });
+  }
+
+  // The confirmation of a weighty action: a dialog naming the branch and the effect, with a reason
+  // where the rule needs one (data-confirm-reason="data.reason" copies it into the form's field).
+  function confirmAction(form) {
+    const dialog = document.getElementById('confirm-dialog');
+    if (!dialog || typeof dialog.showModal !== 'function') return Promise.resolve(window.confirm(form.dataset.confirm));
+    const needsReason = form.dataset.confirmReason;
+    const reasonLabel = document.getElementById('confirm-reason-label');
+    const reason = document.getElementById('confirm-reason');
+    const error = document.getElementById('confirm-error');
+    document.getElementById('confirm-title').textContent = form.dataset.confirmTitle || t('confirm');
+    document.getElementById('confirm-text').textContent = form.dataset.confirm;
+    document.getElementById('confirm-ok').textContent = form.dataset.confirmOk || t('confirm');
+    reasonLabel.classList.toggle('hidden', !needsReason);
+    reason.required = Boolean(needsReason);
+    const field = needsReason ? form.querySelector(`[name="${needsReason}"]`) : null;
+    reason.value = field ? field.value : '';
+    error.classList.add('hidden');
+    dialog.showModal();
+    (needsReason ? reason : document.getElementById('confirm-ok')).focus();
+    return new Promise((resolve) => {
+      const onSubmit = (e) => {
+        const ok = e.submitter && e.submitter.value === 'ok';
+        if (ok && needsReason && !reason.value.trim()) {
+          e.preventDefault();
+          error.textContent = t('reasonRequired');
+          error.classList.remove('hidden');
+          reason.focus();
+          return;
+        }
+        if (ok && field) field.value = reason.value.trim();
+        finish(ok);
+      };
+      const onCancel = () => finish(false);
+      const finish = (ok) => {
+        dialog.querySelector('form').removeEventListener('submit', onSubmit);
+        dialog.removeEventListener('cancel', onCancel);
+        if (dialog.open) dialog.close();
+        resolve(ok);
+      };
+      dialog.querySelector('form').addEventListener('submit', onSubmit);
+      dialog.addEventListener('cancel', onCancel);
+    });
   }
 
   async function uploadFiles(form) {
@@ -92,7 +166,7 @@
     const form = e.target;
     if (!form.dataset.api) return;
     e.preventDefault();
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    if (form.dataset.confirm && !(await confirmAction(form))) return;
     const [method, url] = form.dataset.api.split(' ');
     const button = form.querySelector('button[type=submit], button:not([type])');
     if (button) button.disabled = true;
@@ -110,6 +184,7 @@
           body = { type: form.dataset.event, data: Object.keys(data).length ? data : undefined };
           if (fields.expectedVersion !== undefined) body.expectedVersion = Number(fields.expectedVersion);
         } else body = fields;
+        if (form.dataset.null) body[form.dataset.null] = null;
       }
       const res = await call(method, url, body, form.dataset.event ? { 'Idempotency-Key': form.dataset.key || crypto.randomUUID() } : undefined);
       if (form.dataset.redirect) window.location.href = form.dataset.redirect.replace('{id}', res.cycle ? res.cycle.id : '');
