@@ -34,3 +34,4 @@ const shutdown = () => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+if (await services.engine.needsSetup()) log.info(`首次使用：请打开 ${settings.baseUrl}/setup 创建党委办公室账号 (first run: open ${settings.baseUrl}/setup to create the office account)`);
