@@ -1,51 +1,69 @@
 // Durable deadlines: one scheduler pass turns each due timer into a DEADLINE_DUE event.
 import { findCycle } from '../store/cycles';
 import { getBranchReview } from '../store/branchReviews';
-import { claimDueTimer, markTimer } from '../store/timers';
+import type { Tx } from '../store/db';
+import { claimDueTimers, laterStepDue, markTimer, type TimerRow } from '../store/timers';
 import { SYSTEM } from './actors';
 import { restore } from './machines';
 import { parseConfig, recordBranchTransition, type EngineDeps } from './transitions';
 
+export interface SchedulerOptions {
+  /** How many due timers one transaction claims (default 50). */
+  batchSize?: number;
+  /** Stops between batches once aborted (graceful shutdown): what was claimed is finished first. */
+  signal?: AbortSignal;
+}
+
+export interface SchedulerResult { timersFired: number; mailsQueued: number; timersFailed: number }
+
 /**
- * Each due timer becomes a DEADLINE_DUE event in its own transaction, and the timer is marked in that
- * same transaction, so a second pass at the same instant fires nothing.
+ * Claims due timers in batches, one transaction per batch (locked with SKIP LOCKED on PostgreSQL, the
+ * write lock on SQLite), so several schedulers share the work and each timer fires once. Each timer is
+ * handled in a savepoint of its own: its DEADLINE_DUE event and its mark commit together, and one that
+ * fails is rolled back alone and stays pending for the next pass, without stopping the others.
+ * When the clock has jumped past several steps of one deadline, only the latest is sent; the earlier
+ * ones are marked skipped, as is a deadline that no longer binds (the branch moved on).
  */
-export async function fireDueTimers(deps: EngineDeps, now: string): Promise<{ timersFired: number; mailsQueued: number; timersFailed: number }> {
-  let timersFired = 0;
-  let mailsQueued = 0;
-  // A timer whose event fails stays pending for the next pass; it must not stop the others in this one.
+export async function fireDueTimers(deps: EngineDeps, now: string, opts: SchedulerOptions = {}): Promise<SchedulerResult> {
+  const result: SchedulerResult = { timersFired: 0, mailsQueued: 0, timersFailed: 0 };
   const failed: number[] = [];
-  for (;;) {
-    let current: number | undefined;
-    const fired = await deps.db
-      .transaction(async (trx) => {
-        const timer = await claimDueTimer(trx, now, failed);
-        if (!timer) return false;
-        current = timer.id;
-        const branch = (await getBranchReview(trx, timer.branch_review_id, true))!;
-        const cycle = (await findCycle(trx, branch.cycle_id))!;
-        const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
-        const event = { type: 'DEADLINE_DUE', by: 'system', data: { deadline: timer.kind, step: timer.step } };
-        // A deadline that no longer binds (the work was done, the branch moved on) is skipped, not an error.
-        if (!snapshot.can(event as never)) {
-          await markTimer(trx, timer.id!, 'skipped', now);
-          return true;
+  while (!opts.signal?.aborted) {
+    const claimed = await deps.db.transaction(async (trx) => {
+      const batch = await claimDueTimers(trx, now, opts.batchSize ?? 50, failed);
+      for (const timer of batch) {
+        try {
+          const outcome = await trx.transaction((sp) => fireOne(sp, deps, timer, now));
+          if (outcome !== 'skipped') {
+            result.timersFired++;
+            result.mailsQueued += outcome;
+          }
+        } catch (err) {
+          failed.push(timer.id!);
+          result.timersFailed++;
+          console.error(`timer ${timer.id} failed, left pending: ${String((err as Error)?.message ?? err).slice(-300)}`);
         }
-        const res = await recordBranchTransition(trx, deps, { cycle, config: parseConfig(cycle), branch, snapshot, event, actor: SYSTEM, as: 'system', now });
-        await markTimer(trx, timer.id!, 'fired', now);
-        return res.mailsQueued;
-      })
-      .catch((err: unknown) => {
-        if (current === undefined) throw err;
-        failed.push(current);
-        console.error(`timer ${current} failed, left pending: ${String((err as Error).message ?? err).slice(-300)}`);
-        return true;
-      });
-    if (fired === false) break;
-    if (typeof fired === 'number') {
-      timersFired++;
-      mailsQueued += fired;
-    }
+      }
+      return batch.length;
+    });
+    if (!claimed) break;
   }
-  return { timersFired, mailsQueued, timersFailed: failed.length };
+  return result;
+}
+
+async function fireOne(trx: Tx, deps: EngineDeps, timer: TimerRow, now: string): Promise<'skipped' | number> {
+  if (await laterStepDue(trx, timer, now)) {
+    await markTimer(trx, timer.id!, 'skipped', now);
+    return 'skipped';
+  }
+  const branch = (await getBranchReview(trx, timer.branch_review_id, true))!;
+  const cycle = (await findCycle(trx, branch.cycle_id))!;
+  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
+  const event = { type: 'DEADLINE_DUE', by: 'system', data: { deadline: timer.kind, step: timer.step } };
+  if (!snapshot.can(event as never)) {
+    await markTimer(trx, timer.id!, 'skipped', now);
+    return 'skipped';
+  }
+  const res = await recordBranchTransition(trx, deps, { cycle, config: parseConfig(cycle), branch, snapshot, event, actor: SYSTEM, as: 'system', now });
+  await markTimer(trx, timer.id!, 'fired', now);
+  return res.mailsQueued;
 }

@@ -1,7 +1,7 @@
 // The outbox dispatcher: sends queued mails after their transaction committed, marks each sent only
 // after the server accepted it (250), backs off on temporary failures and dead-letters the rest.
 import type { Tx } from '../store/db';
-import { claimDueMails, markFailed, markSent, type MailRow } from '../store/outbox';
+import { claimDueMails, markFailed, markSent, releaseClaims, type MailRow } from '../store/outbox';
 import type { MailTransport } from './transport';
 
 export interface DispatchOptions {
@@ -12,6 +12,8 @@ export interface DispatchOptions {
   batchSize?: number;
   /** How long a claimed mail is reserved for this worker before another may send it. */
   leaseSeconds?: number;
+  /** Once aborted (graceful shutdown), the mail being sent is finished and the rest of the batch handed back. */
+  signal?: AbortSignal;
 }
 
 export interface DispatchResult { sent: number; failed: number; dead: number }
@@ -32,10 +34,16 @@ export async function dispatch(db: Tx, transport: MailTransport, now: string, op
   const maxAttempts = opts.maxAttempts ?? 5;
   const base = opts.backoffSeconds ?? 60;
   const result: DispatchResult = { sent: 0, failed: 0, dead: 0 };
-  for (;;) {
+  while (!opts.signal?.aborted) {
     const batch = await claimDueMails(db, now, addSeconds(now, opts.leaseSeconds ?? 300), opts.batchSize ?? 50);
     if (!batch.length) break;
-    for (const mail of batch) await sendOne(db, transport, mail, now, opts.mailFrom, maxAttempts, base, result);
+    for (const [i, mail] of batch.entries()) {
+      if (opts.signal?.aborted) {
+        await releaseClaims(db, batch.slice(i).map((m) => m.id!));
+        break;
+      }
+      await sendOne(db, transport, mail, now, opts.mailFrom, maxAttempts, base, result);
+    }
   }
   return result;
 }

@@ -33,7 +33,9 @@ export async function queueMails(db: Tx, rows: MailRow[]): Promise<number> {
 }
 
 /**
- * Leases up to `limit` due mails until `leaseUntil`. A worker that dies mid-send lets the lease
+ * Leases up to `limit` due mails until `leaseUntil`, in one transaction: other dispatchers on the same
+ * PostgreSQL skip the locked rows (SKIP LOCKED) and, once committed, the lease; on SQLite the
+ * transaction holds the write lock (BEGIN IMMEDIATE). A worker that dies mid-send lets the lease
  * lapse and another sends again, with the same Message-ID (SMTP is at least once).
  */
 export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number): Promise<MailRow[]> {
@@ -48,6 +50,11 @@ export async function claimDueMails(db: Tx, now: string, leaseUntil: string, lim
     if (rows.length) await trx('outbox').whereIn('id', rows.map((r) => r.id!)).update({ claimed_until: leaseUntil });
     return rows;
   });
+}
+
+/** A dispatcher that stops early (shutdown) hands back the mails it claimed and did not send. */
+export async function releaseClaims(db: Tx, ids: number[]): Promise<void> {
+  if (ids.length) await db('outbox').whereIn('id', ids).where({ status: 'queued' }).update({ claimed_until: null });
 }
 
 export async function markSent(db: Tx, id: number, at: string): Promise<void> {

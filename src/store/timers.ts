@@ -18,12 +18,33 @@ export async function insertTimers(db: Tx, rows: TimerRow[]): Promise<void> {
 }
 
 /**
- * Takes the earliest due pending timer and locks it for this transaction; other workers
- * on the same PostgreSQL skip it (SKIP LOCKED). SQLite has one writer, so no lock is needed.
+ * Takes up to `limit` of the earliest due pending timers and locks them for this transaction: other
+ * workers on the same PostgreSQL skip them (SKIP LOCKED) and take the next ones. On SQLite the
+ * transaction already holds the database's one write lock (BEGIN IMMEDIATE, src/store/db.ts).
  */
-export async function claimDueTimer(trx: Tx, now: string, skipIds: number[] = []): Promise<TimerRow | undefined> {
-  const q = trx<TimerRow>('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).whereNotIn('id', skipIds).orderBy('due_at').orderBy('id').first();
+export async function claimDueTimers(trx: Tx, now: string, limit: number, skipIds: number[] = []): Promise<TimerRow[]> {
+  const q = trx<TimerRow>('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).whereNotIn('id', skipIds).orderBy('due_at').orderBy('id').limit(limit);
   return isPostgres(trx) ? q.forUpdate().skipLocked() : q;
+}
+
+/**
+ * Whether a later step of the same deadline is also due (or already fired): after the clock jumps
+ * past several steps at once, only the latest is sent, the earlier ones are stale.
+ */
+export async function laterStepDue(db: Tx, timer: TimerRow, now: string): Promise<boolean> {
+  const row = await db('timers')
+    .where({ branch_review_id: timer.branch_review_id, kind: timer.kind, deadline_at: timer.deadline_at })
+    .whereIn('status', ['pending', 'fired'])
+    .andWhere('due_at', '>', timer.due_at)
+    .andWhere('due_at', '<=', now)
+    .first('id');
+  return row !== undefined;
+}
+
+/** The due time of the earliest timer that is due at `now` and not yet fired (for /api/health). */
+export async function oldestDueTimer(db: Tx, now: string): Promise<string | undefined> {
+  const row = (await db('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).min({ due: 'due_at' }).first()) as { due: string | null } | undefined;
+  return row?.due ?? undefined;
 }
 
 export async function markTimer(db: Tx, id: number, status: TimerRow['status'], at: string): Promise<void> {
