@@ -316,6 +316,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
 
   program
+    .command('backup')
+    .description('an online, consistent copy of the SQLite database and the uploads, as a directory (README: Deployment)')
+    .requiredOption('--out <dir>', 'a new directory: shuping.sqlite, uploads/, manifest.json')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const r = await s.engine.backup(o.out);
+      out(r, `已备份到 ${r.path}：审计 ${r.counts.audit ?? 0} 条，上传文件 ${r.uploads} 个`);
+    });
+  program
+    .command('restore')
+    .description('replace the SQLite database and the uploads with a backup (stop the app first)')
+    .requiredOption('--from <dir>', 'a directory made by backup')
+    .option('--force', 'overwrite a database that is not empty')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const r = await s.engine.restore(o.from, { force: Boolean(o.force) });
+      out(r, `已从 ${r.from} 恢复（备份于 ${r.takenAt}）；请运行 audit verify 核对`);
+    });
+
+  program
     .command('status')
     .option('--cycle <cycle>')
     .option('--branch <code>')
@@ -380,8 +402,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (o) => {
       const s = await open();
       const file = await s.engine.exportDocument(o.cycle, o.kind, await actorFor(s, o.as));
-      fs.writeFileSync(o.out, file.body);
-      out({ file: { path: o.out, bytes: file.body.length, contentType: file.contentType } }, `已导出 ${o.out}（${file.body.length} 字节）`);
+      const stream = fs.createWriteStream(o.out);
+      const closed = new Promise<void>((resolve, reject) => stream.on('close', resolve).on('error', reject));
+      await file.write(stream);
+      await closed;
+      const bytes = fs.statSync(o.out).size;
+      out({ file: { path: o.out, bytes, contentType: file.contentType } }, `已导出 ${o.out}（${bytes} 字节）`);
     });
 
   const mail = program.command('mail').description('the outbox');

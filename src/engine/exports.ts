@@ -1,22 +1,48 @@
 // Documents (DESIGN.md: Documents): the results and the rectification ledger (整改台账) as .xlsx,
 // the bulletin (通报) and the per-branch letters as printable HTML.
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { formatLocal } from '../domain/deadlines';
 import type { ScoreSheet } from '../domain/scoring';
 import { AppError } from '../errors';
 import { escapeHtml } from '../mail/templates';
-import { listBranchReviews } from '../store/branchReviews';
+import { countPublished, gradeCounts, reviewsPage, type BranchReviewRow } from '../store/branchReviews';
 import type { Tx } from '../store/db';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { parseConfig } from './transitions';
 import { contextOf } from './lookup';
+import { authorize } from './policy';
 import { requireCycleFor } from './views';
 
 export const EXPORT_KINDS = ['results', 'ledger', 'bulletin', 'letters'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
-export interface ExportFile { filename: string; contentType: string; body: Buffer }
+/**
+ * A document to download: its name and type, and a writer that streams it to the given stream
+ * (rows are read a page at a time, so a cycle of any size is exported in bounded memory).
+ */
+export interface ExportFile {
+  filename: string;
+  contentType: string;
+  write(out: Writable): Promise<void>;
+}
+
+/** The whole document in memory, for tests and small callers. */
+export async function collect(file: ExportFile): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  await file.write(sink);
+  return Buffer.concat(chunks);
+}
+
+const PAGE = 500;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ITEM_ZH = { open: '未开始', inProgress: '整改中', verified: '已销号' } as const;
@@ -26,80 +52,118 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
     throw new AppError('INVALID_INPUT', `kind 须为 ${EXPORT_KINDS.join('、')} 之一`, { issues: [{ field: 'kind', message: `unknown kind ${kind}` }] });
   }
   const cycle = await requireCycleFor(db, ref, actor);
+  authorize(actor, 'EXPORT');
   const config = parseConfig(cycle);
-  const branches = await listBranchReviews(db, cycle.id);
-  const rows = branches.map((b) => ({ b, ctx: contextOf(b) }));
-  const published = rows.filter((r) => r.ctx.result).sort((x, y) => x.ctx.result!.rank - y.ctx.result!.rank);
-  if (kind !== 'ledger' && !published.length) throw new AppError('EVENT_NOT_ALLOWED', '结果尚未公布，无法导出 (results not published yet)', { allowedEvents: [] });
+  const publishedCount = await countPublished(db, cycle.id);
+  if (kind !== 'ledger' && !publishedCount) throw new AppError('EVENT_NOT_ALLOWED', '结果尚未公布，无法导出 (results not published yet)', { allowedEvents: [] });
   const base = `${cycle.year}`;
+  /** Published branches by rank, or every branch by code, a page at a time. */
+  async function* reviews(publishedOnly: boolean) {
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await reviewsPage(db, cycle.id, { publishedOnly, offset, limit: PAGE });
+      for (const b of page) yield { b, ctx: contextOf(b) };
+      if (page.length < PAGE) return;
+    }
+  }
+  const xlsx = (filename: string, sheet: string, columns: Partial<ExcelJS.Column>[], fill: (add: (row: Record<string, unknown>) => void) => Promise<void>): ExportFile => ({
+    filename,
+    contentType: XLSX,
+    async write(out) {
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+      const ws = wb.addWorksheet(sheet);
+      ws.columns = columns;
+      ws.getRow(1).font = { bold: true };
+      await fill((row) => ws.addRow(row).commit());
+      ws.commit();
+      await wb.commit();
+    },
+  });
+  const html = (filename: string, title: string, fill: (write: (s: string) => Promise<void>) => Promise<void>): ExportFile => ({
+    filename,
+    contentType: 'text/html; charset=utf-8',
+    async write(out) {
+      const write = async (chunk: string) => {
+        if (!out.write(chunk)) await once(out, 'drain');
+      };
+      await write(pageHead(title));
+      await fill(write);
+      await write('</body></html>');
+      out.end();
+    },
+  });
 
   if (kind === 'results') {
-    const secretaries = new Map((await usersByIds(db, published.map((r) => r.b.secretary_id))).map((u) => [u.id, u.name]));
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('评议结果');
-    ws.columns = [
+    return xlsx(`${base}-评议结果.xlsx`, '评议结果', [
       { header: '排名', key: 'rank', width: 6 }, { header: '编号', key: 'code', width: 8 }, { header: '支部', key: 'name', width: 24 },
       { header: '书记', key: 'secretary', width: 10 }, { header: '考评组平均分', key: 'panel', width: 12 }, { header: '民主测评', key: 'rate', width: 10 },
       { header: '基础分', key: 'base', width: 9 }, { header: '加减分', key: 'adj', width: 9 }, { header: '最终得分', key: 'final', width: 10 },
       { header: '等次', key: 'grade', width: 8 }, { header: '说明', key: 'note', width: 30 },
-    ];
-    for (const { b, ctx } of published) {
-      const s = ctx.result!.scoreSheet as ScoreSheet;
-      ws.addRow({
-        rank: s.rank, code: b.code, name: b.name, secretary: secretaries.get(b.secretary_id), panel: s.panel, rate: s.rate ?? '',
-        base: s.base, adj: s.adjustmentTotal, final: s.final, grade: s.grade,
-        note: [s.veto ? `一票否决：${s.veto.reason}` : '', s.capped ? '受“好”等次比例限制' : '', ...s.adjustments.map((a) => `${a.points > 0 ? '+' : ''}${a.points}：${a.reason}`)].filter(Boolean).join('；'),
-      });
-    }
-    ws.getRow(1).font = { bold: true };
-    return { filename: `${base}-评议结果.xlsx`, contentType: XLSX, body: Buffer.from(await wb.xlsx.writeBuffer()) };
+    ], async (add) => {
+      let batch: { b: BranchReviewRow; ctx: ReturnType<typeof contextOf> }[] = [];
+      const flush = async () => {
+        const secretaries = new Map((await usersByIds(db, batch.map((r) => r.b.secretary_id))).map((u) => [u.id, u.name]));
+        for (const { b, ctx } of batch) {
+          const s = ctx.result!.scoreSheet as ScoreSheet;
+          add({
+            rank: s.rank, code: b.code, name: b.name, secretary: secretaries.get(b.secretary_id), panel: s.panel, rate: s.rate ?? '',
+            base: s.base, adj: s.adjustmentTotal, final: s.final, grade: s.grade,
+            note: [s.veto ? `一票否决：${s.veto.reason}` : '', s.capped ? '受“好”等次比例限制' : '', ...s.adjustments.map((a) => `${a.points > 0 ? '+' : ''}${a.points}：${a.reason}`)].filter(Boolean).join('；'),
+          });
+        }
+        batch = [];
+      };
+      for await (const r of reviews(true)) {
+        batch.push(r);
+        if (batch.length >= PAGE) await flush();
+      }
+      await flush();
+    });
   }
 
   if (kind === 'ledger') {
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('整改台账');
-    ws.columns = [
+    return xlsx(`${base}-整改台账.xlsx`, '整改台账', [
       { header: '编号', key: 'code', width: 8 }, { header: '支部', key: 'name', width: 24 }, { header: '事项', key: 'id', width: 6 },
       { header: '问题', key: 'problem', width: 30 }, { header: '措施', key: 'measure', width: 36 }, { header: '责任人', key: 'owner', width: 10 },
       { header: '完成时限', key: 'due', width: 12 }, { header: '状态', key: 'status', width: 8 }, { header: '进展', key: 'progress', width: 40 },
-    ];
-    for (const { b, ctx } of rows) {
-      for (const it of ctx.planItems) {
-        ws.addRow({ code: b.code, name: b.name, id: it.id, problem: it.problem, measure: it.measure, owner: it.owner, due: it.dueDate, status: ITEM_ZH[it.status], progress: it.progress.map((p) => p.note).join('；') });
+    ], async (add) => {
+      for await (const { b, ctx } of reviews(false)) {
+        for (const it of ctx.planItems) {
+          add({ code: b.code, name: b.name, id: it.id, problem: it.problem, measure: it.measure, owner: it.owner, due: it.dueDate, status: ITEM_ZH[it.status], progress: it.progress.map((p) => p.note).join('；') });
+        }
       }
-    }
-    ws.getRow(1).font = { bold: true };
-    return { filename: `${base}-整改台账.xlsx`, contentType: XLSX, body: Buffer.from(await wb.xlsx.writeBuffer()) };
+    });
   }
-
-  const page = (title: string, body: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:"FangSong","STFangsong","Noto Serif CJK SC","Songti SC",serif;max-width:800px;margin:40px auto;line-height:1.9;color:#111}
-h1{color:#C8161D;text-align:center;font-size:26px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #333;padding:4px 8px;text-align:center}
-.letter{page-break-after:always;margin-bottom:60px}.sign{text-align:right;margin-top:40px}@media print{body{margin:0}}</style></head><body>${body}</body></html>`;
 
   if (kind === 'bulletin') {
-    const counts = new Map<string, number>();
-    for (const { ctx } of published) counts.set(ctx.result!.grade, (counts.get(ctx.result!.grade) ?? 0) + 1);
-    const body = `<h1>关于${escapeHtml(config.title)}结果的通报</h1>
+    const counts = await gradeCounts(db, cycle.id);
+    return html(`${base}-通报.html`, `${config.title}通报`, async (write) => {
+      await write(`<h1>关于${escapeHtml(config.title)}结果的通报</h1>
 <p>各基层党支部：</p>
-<p>按照党委统一部署，${escapeHtml(config.title)}已完成。经现场述职、考评组评议，共 ${published.length} 个支部参加评议，其中${[...counts].map(([g, n]) => `“${escapeHtml(g)}”${n} 个`).join('，')}。现将结果通报如下：</p>
+<p>按照党委统一部署，${escapeHtml(config.title)}已完成。经现场述职、考评组评议，共 ${publishedCount} 个支部参加评议，其中${counts.map(([g, n]) => `“${escapeHtml(g)}”${n} 个`).join('，')}。现将结果通报如下：</p>
 <table><thead><tr><th>排名</th><th>支部</th><th>最终得分</th><th>等次</th></tr></thead><tbody>
-${published.map(({ b, ctx }) => `<tr><td>${ctx.result!.rank}</td><td>${escapeHtml(b.name)}</td><td>${ctx.result!.final}</td><td>${escapeHtml(ctx.result!.grade)}</td></tr>`).join('\n')}
-</tbody></table>
+`);
+      for await (const { b, ctx } of reviews(true)) {
+        await write(`<tr><td>${ctx.result!.rank}</td><td>${escapeHtml(b.name)}</td><td>${ctx.result!.final}</td><td>${escapeHtml(ctx.result!.grade)}</td></tr>\n`);
+      }
+      await write(`</tbody></table>
 <p>请各支部对照评议中查找出的问题，于 ${escapeHtml(formatLocal(config.deadlines.plan, config.timezone, 'zh-CN'))} 前报送整改方案，抓好整改落实。</p>
-<p class="sign">党委办公室</p>`;
-    return { filename: `${base}-通报.html`, contentType: 'text/html; charset=utf-8', body: Buffer.from(page(`${config.title}通报`, body)) };
+<p class="sign">党委办公室</p>`);
+    });
   }
 
-  const letters = published
-    .map(({ b, ctx }) => {
+  return html(`${base}-结果告知书.html`, `${config.title}结果告知书`, async (write) => {
+    for await (const { b, ctx } of reviews(true)) {
       const r = ctx.result!;
-      return `<div class="letter"><h1>${escapeHtml(config.title)}结果告知书</h1>
+      await write(`<div class="letter"><h1>${escapeHtml(config.title)}结果告知书</h1>
 <p>${escapeHtml(b.name)}：</p>
 <p>你支部在${escapeHtml(config.title)}中最终得分 ${r.final} 分，评定等次为“${escapeHtml(r.grade)}”，在 ${r.of} 个参评支部中排名第 ${r.rank} 位。</p>
 <p>请针对评议中查找出的问题，逐项明确整改措施、责任人和完成时限，于 ${escapeHtml(formatLocal(ctx.deadlines.plan, config.timezone, 'zh-CN'))} 前报送整改方案。</p>
-<p class="sign">党委办公室</p></div>`;
-    })
-    .join('\n');
-  return { filename: `${base}-结果告知书.html`, contentType: 'text/html; charset=utf-8', body: Buffer.from(page(`${config.title}结果告知书`, letters)) };
+<p class="sign">党委办公室</p></div>\n`);
+    }
+  });
 }
+
+const pageHead = (title: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:"FangSong","STFangsong","Noto Serif CJK SC","Songti SC",serif;max-width:800px;margin:40px auto;line-height:1.9;color:#111}
+h1{color:#C8161D;text-align:center;font-size:26px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #333;padding:4px 8px;text-align:center}
+.letter{page-break-after:always;margin-bottom:60px}.sign{text-align:right;margin-top:40px}@media print{body{margin:0}}</style></head><body>`;

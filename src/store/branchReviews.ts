@@ -209,3 +209,28 @@ export async function cycleFingerprint(db: Tx, cycleId: number): Promise<string>
   >[];
   return `${r.n}:${r.m}:${r.v}`;
 }
+
+/** Branch reviews a page at a time: the published ones by rank, or all by code (for exports). */
+export const reviewsPage = (db: Tx, cycleId: number, q: { publishedOnly: boolean; offset: number; limit: number }): Promise<BranchReviewRow[]> =>
+  db<BranchReviewRow>('branch_reviews')
+    .where({ cycle_id: cycleId })
+    .modify((b) => {
+      if (q.publishedOnly) b.whereNotNull('rank').orderBy('rank');
+    })
+    .orderBy('code')
+    .offset(q.offset)
+    .limit(q.limit);
+
+export async function countPublished(db: Tx, cycleId: number): Promise<number> {
+  const [r] = await db('branch_reviews').where({ cycle_id: cycleId }).whereNotNull('rank').count({ n: '*' });
+  return Number(r.n);
+}
+
+/** Grades and how many branches got each, best first (by the order they were first reached in rank). */
+export async function gradeCounts(db: Tx, cycleId: number): Promise<[string, number][]> {
+  const rows = (await db('branch_reviews').where({ cycle_id: cycleId }).whereNotNull('grade').groupBy('grade').select('grade').min({ best: 'rank' }).count({ n: '*' }).orderBy('best')) as {
+    grade: string;
+    n: number | string;
+  }[];
+  return rows.map((r) => [r.grade, Number(r.n)]);
+}

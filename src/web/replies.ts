@@ -1,5 +1,6 @@
 // What a route may ask of the response besides JSON data: cookies to set or clear, a document to
 // download, a stored file to send. Routes return these; only replyWith touches express's response.
+import type { Writable } from 'node:stream';
 import type { CookieOptions, Response } from 'express';
 
 const REPLY = Symbol('reply');
@@ -9,7 +10,7 @@ interface Cleared { name: string; clear: true }
 type Reply =
   | { [REPLY]: 'json'; data: unknown; cookies: (Cookie | Cleared)[]; headers?: Record<string, string> }
   | { [REPLY]: 'notModified'; headers: Record<string, string> }
-  | { [REPLY]: 'download'; filename: string; contentType: string; body: Buffer }
+  | { [REPLY]: 'download'; filename: string; contentType: string; write(out: Writable): Promise<void> }
   | { [REPLY]: 'file'; filename: string; contentType: string; path: string };
 
 export const withCookies = (data: unknown, cookies: (Cookie | Cleared)[]): Reply => ({ [REPLY]: 'json', data, cookies });
@@ -17,7 +18,13 @@ export const withCookies = (data: unknown, cookies: (Cookie | Cleared)[]): Reply
 export const tagged = (data: unknown, etag: string): Reply => ({ [REPLY]: 'json', data, cookies: [], headers: { ETag: etag, 'Cache-Control': 'no-cache' } });
 export const notModified = (etag: string): Reply => ({ [REPLY]: 'notModified', headers: { ETag: etag, 'Cache-Control': 'no-cache' } });
 export const clearCookie = (name: string): Cleared => ({ name, clear: true });
-export const download = (file: { filename: string; contentType: string; body: Buffer }): Reply => ({ [REPLY]: 'download', ...file });
+/** A document streamed to the client as it is written (see ExportFile). */
+export const download = (file: { filename: string; contentType: string; write(out: Writable): Promise<void> }): Reply => ({
+  [REPLY]: 'download',
+  filename: file.filename,
+  contentType: file.contentType,
+  write: (out) => file.write(out),
+});
 export const sendFile = (file: { filename: string; contentType: string; path: string }): Reply => ({ [REPLY]: 'file', ...file });
 
 const attachment = (filename: string) => `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
@@ -45,7 +52,12 @@ export function replyWith(res: Response, status: number, result: unknown): void 
     case 'download':
       res.setHeader('Content-Type', reply.contentType);
       res.setHeader('Content-Disposition', attachment(reply.filename));
-      res.status(200).send(reply.body);
+      res.status(200);
+      // Headers are gone once the first row is written: a failure after that can only cut the download.
+      reply.write(res).catch((err: unknown) => {
+        console.error(err);
+        res.destroy(err as Error);
+      });
       return;
     case 'file':
       res.setHeader('Content-Type', reply.contentType);

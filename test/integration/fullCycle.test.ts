@@ -1,7 +1,7 @@
 // A whole cycle of examples/cycle-2020.json through the engine, with every mail through a real SMTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { exportDocument } from '../../src/engine/exports';
+import { collect, exportDocument } from '../../src/engine/exports';
 import { listMails } from '../../src/store/outbox';
 import { driver, sheet } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
@@ -149,7 +149,7 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
     const office = await actor(s, 'office@example.org');
     const readSheet = async (kind: string) => {
       const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load((await exportDocument(s.db, 2020, kind, office)).body as unknown as ArrayBuffer);
+      await wb.xlsx.load((await collect(await exportDocument(s.db, 2020, kind, office))) as unknown as ArrayBuffer);
       const rows: unknown[][] = [];
       wb.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
       return rows;
@@ -164,7 +164,7 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
     ]);
     const ledger = await readSheet('ledger');
     expect(ledger.slice(1).map((r) => r[7])).toEqual(Array(10).fill('已销号'));
-    const bulletin = (await exportDocument(s.db, 2020, 'bulletin', office)).body.toString();
+    const bulletin = (await collect(await exportDocument(s.db, 2020, 'bulletin', office))).toString();
     expect(bulletin).toContain('“好”1 个，“较好”3 个，“差”1 个');
 
     // The notice carries the meeting invitation.
