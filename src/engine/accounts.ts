@@ -23,6 +23,7 @@ import {
   recordLoginFailure,
   revokePasswordTokens,
   setResetRequestOutcome,
+  insertPasswordTokens,
 } from '../store/web';
 import { hashPassword, verifyPassword } from '../security/passwords';
 import { formatLocal } from '../domain/deadlines';
@@ -271,4 +272,25 @@ export async function setPasswordWithToken(db: Db, linkToken: string, password: 
     await recordAudit(trx, { actor, as: 'self', action: 'PASSWORD_SET', subject: `user:${user.id}`, data: { via: link.purpose, revokedLinks, failuresCleared }, at: now });
     return { ...user, password_hash: hash };
   });
+}
+
+/** Invitations for many new people at once (a cycle naming thousands of secretaries): tokens and mails inserted in batches. */
+export async function queueInvitations(trx: Tx, users: UserRow[], settings: MailSettings, now: string, cycleTitle: string): Promise<void> {
+  const expires = plus(now, LINK_DAYS * 86_400_000);
+  const tokens: { token_hash: string; user_id: number; purpose: string; created_at: string; expires_at: string }[] = [];
+  const mails = users.map((user) => {
+    const t = token();
+    tokens.push({ token_hash: sha256(t), user_id: user.id, purpose: 'invitation', created_at: now, expires_at: expires });
+    const locale = user.locale === 'en' ? 'en' : 'zh-CN';
+    const mail = renderMail('invitation', locale, {
+      recipientName: user.name,
+      recipientRole: 'secretary',
+      cycleTitle,
+      deadline: { kind: 'materials', at: formatLocal(expires, 'Asia/Shanghai', locale), daysLeft: LINK_DAYS },
+      link: `${settings.baseUrl}/password/${t}`,
+    });
+    return outboxRow(settings, { dedupeKey: `pw:${sha256(t)}`, cycleId: null, branchReviewId: null, template: 'invitation', to: user.email, mail, attachments: null, now });
+  });
+  await insertPasswordTokens(trx, tokens);
+  await queueMails(trx, mails);
 }

@@ -18,7 +18,7 @@ import { addCyclePerson, cyclePeople, findCycle, insertCycle, insertRoster, rost
 import { queueMails, type MailRow } from '../store/outbox';
 import { insertTimers, type TimerRow } from '../store/timers';
 import { addRole, addRoles, ensureUsers } from '../store/users';
-import { queuePasswordLink } from './accounts';
+import { queueInvitations } from './accounts';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
 import { mailsFor, timersFor, type NotifyContext } from './effects';
@@ -100,7 +100,7 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
     const newUsers = created.length;
     const invite = created;
     // New people get a one-time link to set their password, queued with the cycle itself.
-    for (const u of invite) await queuePasswordLink(trx, u, 'invitation', deps.mail, now, config.title);
+    await queueInvitations(trx, invite, deps.mail, now, config.title);
     await recordAudit(trx, { actor, action: 'CREATE', cycleId: id, toState: 'draft', version: 1, data: { newUsers }, at: now });
     return { cycle: (await findCycle(trx, id))!, newUsers };
   });

@@ -111,3 +111,11 @@ export async function lockedEmails(db: Tx, since: string, atLeast: number): Prom
   const rows = await db('login_failures').where('at', '>', since).groupBy('email', 'ip').having(db.raw('count(*) >= ?', [atLeast])).select('email');
   return new Set((rows as { email: string }[]).map((r) => r.email));
 }
+
+export async function deleteFile(db: Tx, id: string): Promise<void> {
+  await db('files').where({ id }).del();
+}
+
+export async function insertPasswordTokens(db: Tx, rows: { token_hash: string; user_id: number; purpose: string; created_at: string; expires_at: string }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await db('password_tokens').insert(rows.slice(i, i + 200).map((r) => ({ ...r, used_at: null })));
+}
