@@ -46,10 +46,15 @@ export async function detectType(buffer: Buffer): Promise<string | undefined> {
   }
 }
 
-/** The user's name for a file, kept for display only: no path separator, no control character, at most 200 characters. */
+/**
+ * The user's name for a file, kept for display only: a NUL or other control character is refused,
+ * a path separator becomes `_`, at most 200 characters.
+ */
 function displayName(multerName: string): string {
   // Browsers send UTF-8 names that multer reads as latin1.
-  const name = Buffer.from(multerName, 'latin1').toString('utf8').replace(/[\\/\u0000-\u001f\u007f]/g, '_');
+  const decoded = Buffer.from(multerName, 'latin1').toString('utf8');
+  if (/[\u0000-\u001f\u007f]/.test(decoded)) throw invalidInput([{ field: 'file', message: '文件名不能含 NUL 等控制字符 (control character in file name)' }]);
+  const name = decoded.replace(/[\\/]/g, '_');
   const ext = path.extname(name);
   const chars = Array.from(name.slice(0, name.length - ext.length));
   return chars.slice(0, Math.max(0, 200 - ext.length)).join('') + ext.slice(0, 20);
