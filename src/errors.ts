@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'AUDIT_TAMPERED'
   | 'CONFLICT_OF_INTEREST'
   | 'ALREADY_SET_UP'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'UNAVAILABLE';
 
 export class AppError extends Error {
   constructor(

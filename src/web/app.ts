@@ -10,15 +10,23 @@ import { mountApi } from './api';
 import { errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { mountPages } from './pages';
+import { Drain, requestLog } from './requestLog';
 import { csrfGuard, loadViewer } from './session';
 
 const require = createRequire(import.meta.url);
 const echartsFile = require.resolve('echarts/dist/echarts.min.js');
 
-export function createApp(services: Services): express.Express {
+/** The app, and `drain()` for a graceful shutdown (src/main.ts). */
+export type App = express.Express & { drain(): void };
+
+export function createApp(services: Services): App {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // The client's address: the socket's, unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.
+  app.set('trust proxy', services.settings.trustProxy);
+  const drain = new Drain();
+  app.use(requestLog(services.log));
+  app.use(drain.middleware);
   app.use(
     helmet({
       // Everything is served by the app itself: no CDN, no inline script.
@@ -42,5 +50,5 @@ export function createApp(services: Services): express.Express {
   mountPages(pages, services);
   app.use(pages);
   app.use(errorHandler);
-  return app;
+  return Object.assign(app, { drain: () => drain.start() });
 }

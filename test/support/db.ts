@@ -41,6 +41,9 @@ export async function makeTestEnv(
     SMTP_URL: opts.smtpUrl,
     BASE_URL: 'http://shuping.test',
     MAIL_FROM: '述评系统 <shuping@example.org>',
+    // The in-process tests stand in for a proxy on the loopback (X-Forwarded-For names the client), and log nothing.
+    TRUST_PROXY: 'loopback',
+    LOG_LEVEL: 'silent',
   });
   const services = await openServices(settings, { schema, transport: opts.transport, maxAttempts: opts.maxAttempts, backoffSeconds: opts.backoffSeconds });
   return {
