@@ -10,6 +10,7 @@ import * as m06 from './20261125_01_audit_chain';
 import * as m07 from './20261125_02_account_hygiene';
 import * as m08 from './20261125_03_cycle_roster';
 import * as m09 from './20261126_01_deactivated_users_deleted_drafts';
+import * as m20261128_01 from './20261128_01_branch_review_segments';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '20261125_02_account_hygiene': m07,
   '20261125_03_cycle_roster': m08,
   '20261126_01_deactivated_users_deleted_drafts': m09,
+  '20261128_01_branch_review_segments': m20261128_01,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -64,6 +64,8 @@ export const branchRowSchema = z.object({
   secretaryName: text(100),
   secretaryEmail: email,
   deputyEmail: email.optional(),
+  /** 板块: the business segment the branch belongs to (compared on the dashboard, grouped in the bulletin). */
+  segment: safeText(100).optional(),
 });
 
 export const panelRowSchema = personSchema.extend({

@@ -94,7 +94,7 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
       trx,
       config.branches.map((b, position) => ({
         cycle_id: id, position, code: b.code, name: b.name, secretary_email: b.secretaryEmail.toLowerCase(), secretary_name: b.secretaryName,
-        deputy_email: b.deputyEmail?.toLowerCase() ?? null, segment: (b as { segment?: string }).segment ?? null,
+        deputy_email: b.deputyEmail?.toLowerCase() ?? null, segment: b.segment ?? null,
       })),
     );
     const newUsers = created.length;
@@ -183,6 +183,7 @@ export async function launchCycle(
             grade: null,
             rank: null,
             ...bindingColumns(phase, input.deadlines),
+            segment: b.segment,
             created_at: now,
             updated_at: now,
           },

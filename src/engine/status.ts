@@ -26,6 +26,7 @@ export async function cycleStatus(db: Tx, ref: string | number, actor: Actor, no
     branches: branches.map((b) => ({
       code: b.code,
       name: b.name,
+      segment: b.segment,
       phase: b.phase,
       state: b.state,
       version: b.version,

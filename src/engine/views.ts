@@ -34,6 +34,7 @@ import { contextOf, requireBranch, requireCycle } from './lookup';
 import { allowedEvents, restore } from './machines';
 import { authorize, authorizeOnBranch, may, eventsFor, projectHistory, readRules, standingOn, type Standing } from './policy';
 import { overdueKinds } from './status';
+import { segmentFigures, usesSegments } from './segments';
 import { parseConfig } from './transitions';
 
 /** What the pages need to know of the viewer's standing on a branch. */
@@ -85,6 +86,7 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
     branch: {
       code: branch.code,
       name: branch.name,
+      segment: branch.segment,
       phase: branch.phase,
       state: branch.state,
       version: branch.version,
@@ -146,6 +148,7 @@ export async function branchStatus(db: Tx, ref: string | number, code: string, a
     branch: {
       code: b.code,
       name: b.name,
+      segment: b.segment,
       phase: b.phase,
       state: b.state,
       version: b.version,
@@ -249,6 +252,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     return {
       code: b.code,
       name: b.name,
+      segment: b.segment,
       phase: b.phase,
       state: b.state,
       version: b.version,
@@ -261,8 +265,12 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
       lastYear: last ? { score: last.final_score === null ? null : Number(last.final_score), grade: last.grade, rank: last.rank } : null,
     };
   };
+  // 板块对比: this year's segments, each beside the same segment last year (when it had one).
+  const segments = await segmentFigures(db, cycle.id);
+  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id) : [];
   return {
     ...current,
+    segments: usesSegments(segments) ? segments.map((f) => ({ ...f, lastYear: lastSegments.find((l) => l.segment === f.segment) ?? null })) : [],
     phases: PHASES,
     branches: page.rows.map(rowOf),
     page: { offset: query.offset, limit: query.limit, total: page.total, sort: query.sort, dir: query.dir, q: query.q ?? '', phase: query.phase ?? '' },

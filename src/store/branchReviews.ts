@@ -19,6 +19,8 @@ export interface BranchReviewRow {
   /** The deadline that binds the branch in its phase, if any (kept for SQL: overdue is deadline_at < now). */
   deadline_kind: string | null;
   deadline_at: string | null;
+  /** 板块, copied from the roster row at launch (null: the branch names no segment). */
+  segment: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -110,8 +112,9 @@ export interface BoardRow {
   rank: number | null;
   deadline_kind: string | null;
   deadline_at: string | null;
+  segment: string | null;
 }
-const BOARD_COLUMNS = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at'];
+const BOARD_COLUMNS = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at', 'segment'];
 
 export type BoardSort = 'code' | 'name' | 'phase' | 'overdue' | 'score' | 'grade' | 'rank';
 export interface BoardQuery {

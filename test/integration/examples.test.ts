@@ -20,7 +20,7 @@ describe('examples/', () => {
     const csv = parseBranchesCsv(await read('branches.csv'));
     const xlsx = parseBranchesCsv(await read('branches.xlsx'));
     expect(csv).toHaveLength(3);
-    expect(csv[0]).toMatchObject({ code: 'B01', name: '机关第一党支部', secretaryEmail: 'b01@example.org' });
+    expect(csv[0]).toMatchObject({ code: 'B01', name: '机关第一党支部', secretaryEmail: 'b01@example.org', segment: '机关' });
     expect(xlsx).toHaveLength(3);
     expect(xlsx[0].code).toBe('B01');
     expect(xlsx).toEqual(csv);

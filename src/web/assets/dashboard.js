@@ -97,9 +97,27 @@
       if (th.dataset.sortKey === p.sort) th.setAttribute('aria-sort', p.dir === 'asc' ? 'ascending' : 'descending');
       else th.removeAttribute('aria-sort');
     }
+    renderSegments(d);
     document.getElementById('updated').textContent = `${t('updatedAt')} ${new Date(d.generatedAt).toLocaleTimeString()}`;
     root.dataset.state = d.cycle.state;
     root.dataset.closed = String(d.counts.closed + d.counts.exempted);
+  }
+
+  // 板块对比: one row per segment, this year's figure with last year's after it (issue 11).
+  function renderSegments(d) {
+    const card = document.getElementById('segments-card');
+    card.classList.toggle('hidden', !d.segments.length);
+    const both = (now, last) => (last == null ? (now ?? '–') : `${now ?? '–'}（${t('lastYear')} ${last}）`);
+    const grades = (g) => Object.entries(g).map(([k, n]) => `${k} ${n}`).join(t('listSep'));
+    document.querySelector('#segments-table tbody').replaceChildren(
+      ...d.segments.map((s) => el('tr', { 'data-segment': s.segment ?? '' },
+        el('td', { 'data-label': t('segment') }, s.segment ?? t('unsegmented')),
+        el('td', { 'data-label': t('segmentBranches'), class: 'num' }, both(s.branches, s.lastYear?.branches)),
+        el('td', { 'data-label': t('mean'), class: 'num' }, both(s.mean, s.lastYear?.mean)),
+        el('td', { 'data-label': t('spread'), class: 'num' }, both(s.spread, s.lastYear?.spread)),
+        el('td', { 'data-label': t('lowestBranch') }, s.lowest ? `${s.lowest.name} ${s.lowest.score}` : '–'),
+        el('td', { 'data-label': t('segmentGrades') }, both(grades(s.grades) || '–', s.lastYear ? grades(s.lastYear.grades) || '–' : null)))),
+    );
   }
 
   // The table is paged, sorted and filtered by the server; the poll sends the same query, and an
