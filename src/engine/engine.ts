@@ -14,7 +14,7 @@ import { createCycle, launchCycle, publishResults, type LaunchProgress } from '.
 import { resendNotice, setDeputy } from './delegation';
 import type { MailSettings } from './effects';
 import { exportDocument } from './exports';
-import { fileForDownload, mayUpload, uploadFile, type UploadRequest } from './files';
+import { fileForDownload, mayUpload, removeFile, uploadFile, type UploadRequest } from './files';
 import { requireCycle } from './lookup';
 import { health } from './health';
 import { listMail, retryMail } from './mailAdmin';
@@ -24,6 +24,7 @@ import { cycleStatus } from './status';
 import type { EngineDeps, EventAnswer } from './transitions';
 import { addUser, consoleActor, inviteUser, listUsers, resendInvitation, setLocale, setPassword, setUserActive, setUserRoles, type AddUserRequest } from './users';
 import { needsSetup, setUp } from './setup';
+import { branchNotice, returnedBranches } from './branchPage';
 import { branchStatus, branchView, dashboard, dashboardTag, requireCycleFor, tasksFor, visibleCycles, type BoardOptions } from './views';
 
 export type { BatchResult, BranchEventRequest, EventAnswer, LaunchProgress };
@@ -111,6 +112,11 @@ export class Engine {
   setUserRoles = (userId: number, input: unknown, actor: Actor, now = nowIso()) => setUserRoles(this.deps, userId, input, actor, now);
   setUserActive = (userId: number, active: boolean, actor: Actor, now = nowIso()) => setUserActive(this.deps, userId, active, actor, now);
   resendInvitation = (userId: number, actor: Actor, now = nowIso()) => resendInvitation(this.deps, userId, actor, now);
+
+  // ── the branch page and the task list ───────────────────────────────────────
+  branchNotice = (ref: string | number, code: string, actor: Actor) => branchNotice(this.db, ref, code, actor);
+  returnedBranches = (actor: Actor) => returnedBranches(this.db, actor);
+  removeFile = (id: string, actor: Actor, now = nowIso()) => removeFile(this.deps, { id, actor, dataDir: this.dataDir }, now);
 
   // ── audit ───────────────────────────────────────────────────────────────────
   async verifyAudit(actor: Actor, cycleRef?: string | number) {

@@ -5,11 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
-import { isFinalPhase, type BranchReviewContext } from '../../workflows/index';
+import { bindingDeadline, isFinalPhase, type BranchReviewContext } from '../../workflows/index';
 import { AppError, invalidInput } from '../errors';
 import { getBranchReview } from '../store/branchReviews';
 import { findCycle } from '../store/cycles';
-import { getFile, insertFile, type FileRow } from '../store/web';
+import { deleteFile, getFile, insertFile, type FileRow } from '../store/web';
 import type { Actor } from './actors';
 import { recordAudit } from './audit';
 import { requireBranch, requireCycle } from './lookup';
@@ -154,4 +154,39 @@ export async function fileForDownload(deps: EngineDeps, id: string, actor: Actor
   const p = uploadPath(dataDir, file.id);
   if (!fs.existsSync(p)) throw new AppError('NOT_FOUND', '文件不存在');
   return { row: file, path: p };
+}
+
+/**
+ * Removes an uploaded file so that it can be replaced: whoever may upload to the branch, while its
+ * materials are being prepared (not yet submitted for review, or returned). Audited with the file's
+ * name and hash; the bytes go after the transaction commits.
+ */
+export async function removeFile(deps: EngineDeps, req: { id: string; actor: Actor; dataDir: string }, now: string): Promise<{ removed: string }> {
+  if (!/^[0-9a-f]{32}$/.test(req.id)) throw new AppError('NOT_FOUND', '文件不存在');
+  await deps.db.transaction(async (trx) => {
+    const file = await getFile(trx, req.id);
+    if (!file) throw new AppError('NOT_FOUND', '文件不存在');
+    const branch = (await getBranchReview(trx, file.branch_review_id))!;
+    const cycle = (await findCycle(trx, branch.cycle_id))!;
+    const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    const standing = standingOn(req.actor, branch, ctx);
+    authorizeOnBranch(standing, 'READ', { final: false, archived: false, scoringOpen: false, submitted: false });
+    authorizeOnBranch(standing, 'REMOVE_FILE', {
+      final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
+      materialsOpen: bindingDeadline(branch.phase) === 'materials',
+    });
+    await deleteFile(trx, file.id);
+    await recordAudit(trx, {
+      actor: req.actor,
+      as: standing.actsFor ? (standing.deputy ? 'deputy' : 'secretary') : 'office',
+      action: 'REMOVE_FILE',
+      cycleId: cycle.id,
+      branchReviewId: branch.id,
+      subject: `file:${file.id}`,
+      data: { name: file.original_name, size: file.size, sha256: file.sha256 },
+      at: now,
+    });
+  });
+  removeUpload(req.dataDir, req.id);
+  return { removed: req.id };
 }

@@ -136,9 +136,11 @@ export interface BranchMoment {
   scoringOpen: boolean;
   /** this viewer has already submitted a score for the branch */
   submitted: boolean;
+  /** the materials are being prepared (the materials deadline binds): files may still be removed */
+  materialsOpen?: boolean;
 }
 
-export type BranchAction = 'READ' | 'SET_DEPUTY' | 'UPLOAD_FILE' | 'SAVE_DRAFT' | 'RESEND_NOTICE' | 'ISSUE_BALLOTS';
+export type BranchAction = 'READ' | 'SET_DEPUTY' | 'UPLOAD_FILE' | 'REMOVE_FILE' | 'SAVE_DRAFT' | 'RESEND_NOTICE' | 'ISSUE_BALLOTS';
 
 const finished = () => new AppError('EVENT_NOT_ALLOWED', '该支部的述评已结束，不能再修改 (branch is finished)', { allowedEvents: [] });
 
@@ -154,6 +156,11 @@ export function authorizeOnBranch(st: Standing, action: BranchAction, m: BranchM
       break;
     case 'UPLOAD_FILE':
       if (!st.office && !st.actsFor) throw forbidden('只有本支部书记或党委办公室可以上传 (not your branch)');
+      break;
+    // Who may upload may remove (and so replace) a file, while the materials are not yet accepted.
+    case 'REMOVE_FILE':
+      if (!st.office && !st.actsFor) throw forbidden('只有本支部书记或党委办公室可以删除文件 (not your branch)');
+      if (!m.materialsOpen) throw new AppError('EVENT_NOT_ALLOWED', '材料已提交审核或已通过，不能再删除文件 (materials no longer open)', { allowedEvents: [] });
       break;
     case 'SAVE_DRAFT':
       if (!st.evaluator) {

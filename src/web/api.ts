@@ -383,6 +383,11 @@ export const apiRoutes: ApiRoute[] = [
     responses: { ...ok, ...errs },
     handler: async (f, s) => s.engine.resendInvitation(Number(f.params.id), f.actor()),
   },
+  {
+    method: 'delete', path: '/api/files/:id', summary: 'Remove an uploaded file (to replace it) while the materials are being prepared', access: 'user', params: fileParams,
+    responses: { ...ok, ...errs, 409: 'materials submitted or accepted' },
+    handler: async (f, s) => s.engine.removeFile(f.params.id, f.actor()),
+  },
 ];
 
 /** Multipart with hard limits; only the route's own file fields are accepted. */

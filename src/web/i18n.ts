@@ -79,6 +79,20 @@ const zhBase = {
   revokeDeputyEffect: '取消后，{name} 不再代表「{branch}」办理，也不再收到该支部的邮件。', deactivate: '停用', reactivate: '启用',
   deactivateEffect: '停用后，{name} 将无法登录，已登录的会话立即失效；账号和办理记录保留，可随时重新启用。',
   reasonRequired: '原因（必填）', skipToContent: '跳到正文', rowN: '第 {n} 行', itemN: '第 {n} 项',
+  // the branch page: one primary action, the rest in a menu; confirmations name the branch and the effect
+  moreActions: '更多操作', nothingForYou: '当前环节无需您办理。', perItemHint: '在下方“整改事项”中逐项办理',
+  returned_materials: '述职材料已退回', returned_plan: '整改方案已退回', returnedHint: '请按退回原因修改后重新提交。', returnedTask: '已退回，请修改后重新提交',
+  noticeTitle: '述评通知', topicsTitle: '述职重点', meetingTitle: '述职评议会', host: '主持人',
+  sectionsHint: '按述职重点分节撰写，每节一段或多段；内容会自动保存在本机浏览器中。', autosaved: '已自动保存草稿', awaitingProgress: '待支部报告整改进展后方可销号',
+  removeFile: '删除', replaceHint: '提交前可删除文件并重新上传。', timesN: '共 {n} 次', foldedUntil: '至',
+  scoreLocked: '评分已提交，不能再修改。', scoreProgress: '已评 {done}/{total}',
+  effect_ACCEPT_MATERIALS: '「{branch}」的述职材料将通过审核，进入“待现场述职”；支部不能再修改材料。',
+  effect_END_PRESENTATION: '「{branch}」的现场述职将结束，进入评分；尚未评分的考评组成员会收到评分通知。',
+  effect_APPROVE_PLAN: '「{branch}」的整改方案将获批准，进入跟踪督办；支部开始逐项报告进展。',
+  effect_VERIFY_ITEM: '「{branch}」的整改事项 {item} 将销号，不能撤销；最后一项销号后该支部述评完成。',
+  effect_VETO: '「{branch}」将被一票否决，等次降为最低档；结果公布前仅党委办公室可见。请填写原因。',
+  effect_EXEMPT: '「{branch}」将免于本年度述评，流程立即结束且不能恢复，支部书记会收到通知。请填写原因。',
+  effect_PUBLISH_RESULTS: '各支部将收到评议结果并进入整改环节，公布后不能撤回。',
 };
 
 type Base = typeof zhBase;
@@ -122,6 +136,19 @@ const enBase: Base = {
   revokeDeputyEffect: '{name} will no longer act for "{branch}" nor receive its mail.', deactivate: 'Deactivate', reactivate: 'Reactivate',
   deactivateEffect: '{name} will not be able to sign in and their sessions end now; the account and its records stay, and it can be reactivated.',
   reasonRequired: 'Reason (required)', skipToContent: 'Skip to content', rowN: 'row {n}', itemN: 'item {n}',
+  moreActions: 'More actions', nothingForYou: 'Nothing for you to do in this phase.', perItemHint: 'item by item, under “Plan items” below',
+  returned_materials: 'Materials returned', returned_plan: 'Plan returned', returnedHint: 'Please revise as asked and submit again.', returnedTask: 'Returned: please revise and submit again',
+  noticeTitle: 'Notice', topicsTitle: 'Topics', meetingTitle: 'Review meeting', host: 'Host',
+  sectionsHint: 'Write a section per topic, in one or more paragraphs; drafts are saved in this browser.', autosaved: 'Draft saved', awaitingProgress: 'Can be verified once the branch reports progress',
+  removeFile: 'Remove', replaceHint: 'Files can be removed and uploaded again before submitting.', timesN: '{n} times', foldedUntil: 'until',
+  scoreLocked: 'Your score is submitted and can no longer be changed.', scoreProgress: 'Scored {done}/{total}',
+  effect_ACCEPT_MATERIALS: 'The materials of "{branch}" will be accepted and the branch awaits the live review; it can no longer change them.',
+  effect_END_PRESENTATION: 'The live review of "{branch}" ends and scoring starts; panel members who have not scored are asked to.',
+  effect_APPROVE_PLAN: 'The plan of "{branch}" will be approved and follow-up starts; the branch reports progress item by item.',
+  effect_VERIFY_ITEM: 'Item {item} of "{branch}" will be verified, which cannot be undone; the last one closes the branch.',
+  effect_VETO: '"{branch}" will be vetoed: its grade becomes the lowest; only the office sees this before publication. Give the reason.',
+  effect_EXEMPT: '"{branch}" will be exempted this year: its review ends at once and cannot be resumed; the secretary is told. Give the reason.',
+  effect_PUBLISH_RESULTS: 'Every branch receives its result and starts improvement planning; publication cannot be undone.',
 };
 
 /** The names of the fields the API names in its errors (the last segment of `data.items.0.dueDate`). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { NextFunction, Request, Response, Router } from 'express';
 import nunjucks from 'nunjucks';
-import { PHASES } from '../../workflows/index';
+import { bindingDeadline, isWeighty, PHASES } from '../../workflows/index';
 import { z } from 'zod';
 import { may } from '../engine/index';
 import { boardQuery } from './api';
@@ -23,6 +23,38 @@ const dashboardQuery = z.object({ cycle: cycleRefSchema.optional() });
 import { safeNext } from './redirects';
 
 const viewsDir = path.join(import.meta.dirname, 'views');
+
+/** The events a branch page offers, in the order of the work: the first is the page's one primary action. */
+const PRIMARY_ORDER = ['ACKNOWLEDGE', 'SUBMIT_MATERIALS', 'ACCEPT_MATERIALS', 'START_PRESENTATION', 'END_PRESENTATION', 'SUBMIT_SCORE', 'SUBMIT_PLAN', 'APPROVE_PLAN', 'REPORT_PROGRESS', 'VERIFY_ITEM'];
+/** Events done per plan item, in the plan's table: never in the menu. */
+const PER_ITEM = new Set(['REPORT_PROGRESS', 'VERIFY_ITEM']);
+
+export function arrangeActions(allowed: string[], scored: boolean): { primary: string | null; more: string[] } {
+  const usable = allowed.filter((e) => !(e === 'SUBMIT_SCORE' && scored));
+  const primary = PRIMARY_ORDER.find((e) => usable.includes(e)) ?? null;
+  const rest = usable.filter((e) => e !== primary && !PER_ITEM.has(e));
+  const order = (e: string) => (PRIMARY_ORDER.includes(e) ? PRIMARY_ORDER.indexOf(e) : 100);
+  return { primary, more: rest.sort((a, b) => order(a) - order(b)) };
+}
+
+/** Repeated reminders (DEADLINE_DUE of one deadline within a few days) folded into one line with a count. */
+export function foldReminders<T extends { event: string; at: string; data: unknown }>(history: T[], spanMs = 4 * 86_400_000): (T & { times: number; until?: string })[] {
+  const out: (T & { times: number; until?: string })[] = [];
+  for (const h of history) {
+    const prev = out.at(-1);
+    const kind = (h.data as { deadline?: string } | null)?.deadline;
+    if (
+      prev && h.event === 'DEADLINE_DUE' && prev.event === 'DEADLINE_DUE' && kind !== undefined &&
+      (prev.data as { deadline?: string } | null)?.deadline === kind && Date.parse(h.at) - Date.parse(prev.at) <= spanMs
+    ) {
+      prev.times++;
+      prev.until = h.at;
+      continue;
+    }
+    out.push({ ...h, times: 1 });
+  }
+  return out;
+}
 
 export function viewEngine(timezone: string) {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: process.env.NODE_ENV !== 'production' }), { autoescape: true, throwOnUndefined: false });
@@ -113,14 +145,31 @@ export function mountPages(router: Router, services: Services): void {
   }));
   router.get('/cycles/:cycle/branches/:branch', page(true, async (req) => {
     const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
-    return { view: 'branch.njk', data: { v, phases: PHASES, phaseIndex: PHASES.indexOf(v.branch.phase as (typeof PHASES)[number]) } };
+    const notice = await services.engine.branchNotice(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor);
+    const { primary, more } = arrangeActions(v.branch.allowedEvents, v.branch.myScoreSubmitted);
+    const returned = v.branch.phase === 'preparing' && v.branch.materialsReturns.length
+      ? { what: 'materials', reason: v.branch.materialsReturns.at(-1)!.reason }
+      : v.branch.phase === 'improvementPlanning' && v.branch.planReturns.length ? { what: 'plan', reason: v.branch.planReturns.at(-1)!.reason } : null;
+    return {
+      view: 'branch.njk',
+      data: {
+        v, notice, primary, more, returned, weighty: Object.fromEntries(v.branch.allowedEvents.map((e) => [e, isWeighty(e)])),
+        filesRemovable: bindingDeadline(v.branch.phase) === 'materials' && (v.rights.office || v.rights.secretary),
+        history: foldReminders(v.branch.history),
+        phases: PHASES, phaseIndex: PHASES.indexOf(v.branch.phase as (typeof PHASES)[number]),
+      },
+    };
   }));
   router.get('/cycles/:cycle/branches/:branch/score', page(true, async (req) => {
     const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
     if (!v.rights.evaluator) throw new AppError('FORBIDDEN', '您不是该支部的评委');
     return { view: 'score.njk', data: { v, myScore: v.branch.scores.find((s) => s.mine) }, nav: 'tasks' };
   }));
-  router.get('/tasks', page(true, async (req) => ({ view: 'tasks.njk', data: { tasks: await services.engine.tasks(req.viewer!.actor, now()) }, nav: 'tasks' })));
+  router.get('/tasks', page(true, async (req) => ({
+    view: 'tasks.njk',
+    data: { tasks: await services.engine.tasks(req.viewer!.actor, now()), returned: await services.engine.returnedBranches(req.viewer!.actor) },
+    nav: 'tasks',
+  })));
   router.get('/dashboard', page(true, async (req) => {
     const actor = req.viewer!.actor;
     if (!may(actor, 'VIEW_CYCLE')) throw new AppError('FORBIDDEN', '仅党委办公室和党委领导可访问');

@@ -12,6 +12,8 @@ import { makeTestEnv, type TestEnv } from '../support/db';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
 
 const PASSWORD = 'e2e-password';
+/** A real 1×1 PNG: uploads are recognised by their content. */
+const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const hasBrowser = fs.existsSync(CHROMIUM_PATH);
 // CI installs chromium and sets REQUIRE_BROWSER: there a missing browser fails instead of skipping.
 if (!hasBrowser && process.env.REQUIRE_BROWSER) throw new Error(`chromium not found at ${CHROMIUM_PATH}`);
@@ -63,13 +65,28 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     return page;
   }
 
-  /** Fills and submits the form of one event on a branch page, and waits for the page to reload. */
-  async function act(page: Page, type: string, fields: Record<string, string> = {}, within?: string) {
-    const form = page.locator(`${within ?? ''} form[data-event="${type}"]`).first();
-    for (const [name, value] of Object.entries(fields)) await form.locator(`[name="${name}"]`).fill(value);
-    await Promise.all([page.waitForEvent('load'), form.locator('button[type=submit]').click()]);
+  /** Fills and submits the form of one event on a branch page (confirming it when asked), and waits for the page to reload. */
+  async function act(page: Page, type: string, fields: Record<string, string> = {}, within?: string, item?: string) {
+    const form = page.locator(`${within ?? ''} form[data-event="${type}"]${item ? `:has(input[value="${item}"])` : ''}`).first();
+    if (!(await form.isVisible())) await page.click('[data-testid=more-actions] summary');
+    const reason = fields['data.reason'];
+    const asksReason = (await form.getAttribute('data-confirm-reason')) !== null;
+    for (const [name, value] of Object.entries(fields)) if (!(asksReason && name === 'data.reason')) await form.locator(`[name="${name}"]`).fill(value);
+    await submit(page, form, asksReason ? reason : undefined);
     const error = await page.locator('.form-error:not(.hidden)').count();
     expect(error, `no error after ${type}`).toBe(0);
+  }
+
+  /** Submits a form; a weighty one opens the confirmation dialog, which is confirmed (with the reason it asks for). */
+  async function submit(page: Page, form: ReturnType<Page['locator']>, reason?: string) {
+    const load = page.waitForEvent('load');
+    await form.locator('button[type=submit]').click();
+    if ((await form.getAttribute('data-confirm')) !== null) {
+      await page.locator('#confirm-dialog[open]').waitFor();
+      if (reason !== undefined) await page.fill('#confirm-reason', reason);
+      await page.click('#confirm-ok');
+    }
+    await load;
   }
 
   const phaseOf = (page: Page) => page.locator('[data-testid=phase]').innerText();
@@ -85,7 +102,7 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     expect(new URL(office.url()).pathname).toBe('/cycles');
     await office.setInputFiles('input[name=config]', { name: 'cycle.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(smallConfig())) });
     await Promise.all([office.waitForEvent('load'), office.click('form[data-multipart] button[type=submit]')]);
-    await Promise.all([office.waitForEvent('load'), office.click('form[data-api$="/launch"] button')]);
+    await submit(office, office.locator('form[data-api$="/launch"]'));
     expect(await office.locator('td .badge').first().innerText()).toBe('进行中');
     const cycleId = 1;
 
@@ -104,7 +121,8 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     await act(secretary, 'ACKNOWLEDGE');
     const pdf = { name: '述职报告.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% test\n') };
     await secretary.setInputFiles('form[data-event=SUBMIT_MATERIALS] input[type=file]', pdf);
-    await act(secretary, 'SUBMIT_MATERIALS', { 'data.summary': '一年来，支部围绕中心抓党建。' });
+    await secretary.locator('[data-section]').first().fill('一年来，支部围绕中心抓党建。\n\n第二段：开展专项行动。');
+    await act(secretary, 'SUBMIT_MATERIALS');
     expect(await phaseOf(secretary)).toBe('材料审核');
     expect(await secretary.locator('#materials a').innerText()).toBe('述职报告.pdf');
 
@@ -114,11 +132,11 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     await act(office, 'RETURN_MATERIALS', { 'data.reason': '请补充问题查找部分' });
     await secretary.reload();
     expect(await phaseOf(secretary)).toBe('准备材料');
-    await act(secretary, 'SUBMIT_MATERIALS', { 'data.summary': '修改稿：补充了问题查找与整改措施。' });
+    await secretary.locator('[data-section]').nth(3).fill('修改稿：补充了问题查找与整改措施。');
+    await act(secretary, 'SUBMIT_MATERIALS');
     await office.reload();
     await act(office, 'ACCEPT_MATERIALS');
     await office.goto(branchUrl('B02'));
-    await office.click('details summary');
     await act(office, 'EXEMPT', { 'data.reason': '支部已撤并' });
     expect(await phaseOf(office)).toBe('免于述评');
 
@@ -145,7 +163,7 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
 
     // ── office publishes
     await office.goto(`${base}/cycles/${cycleId}`);
-    await Promise.all([office.waitForEvent('load'), office.click('form[data-api$="/events"] button')]);
+    await submit(office, office.locator('form[data-api$="/events"]'));
     expect(await office.locator('h1 .badge').innerText()).toBe('已公布结果');
 
     // ── secretary: sees the result and files a two-item plan
@@ -169,8 +187,8 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     await act(office, 'APPROVE_PLAN');
     await secretary.reload();
     for (const item of ['I1', 'I2']) {
-      await secretary.setInputFiles(`form[data-event=REPORT_PROGRESS]:has(input[value="${item}"]) input[type=file]`, { name: '照片.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000', 'hex') });
-      await act(secretary, 'REPORT_PROGRESS', { 'data.note': `${item} 已完成` }, `#plan`);
+      await secretary.setInputFiles(`form[data-event=REPORT_PROGRESS]:has(input[value="${item}"]) input[type=file]`, { name: '照片.png', mimeType: 'image/png', buffer: TINY_PNG });
+      await act(secretary, 'REPORT_PROGRESS', { 'data.note': `${item} 已完成` }, `#plan`, item);
     }
     await office.reload();
     await act(office, 'VERIFY_ITEM');

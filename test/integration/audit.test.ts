@@ -142,7 +142,10 @@ describe.each(dialects)('audit on %s', (dialect) => {
       await audited('POST /api/cycles/:cycle/launch', '/api/cycles/2031/launch', OFFICE, undefined, 7, false);
       await audited('POST /api/cycles/:cycle/branches/:branch/events', '/api/cycles/2031/branches/B01/events', 'b01@example.org', { type: 'ACKNOWLEDGE' });
       await audited('PUT /api/cycles/:cycle/branches/:branch/deputy', '/api/cycles/2031/branches/B01/deputy', 'b01@example.org', { deputy: { email: 'deputy@example.org', name: '李副书记' } });
-      await audited('POST /api/cycles/:cycle/branches/:branch/files', '/api/cycles/2031/branches/B01/files', 'b01@example.org', fileForm('file', '述职报告.pdf', TINY_PDF, 'application/pdf'));
+      const uploaded = await audited('POST /api/cycles/:cycle/branches/:branch/files', '/api/cycles/2031/branches/B01/files', 'b01@example.org', fileForm('file', '述职报告.pdf', TINY_PDF, 'application/pdf'));
+      // Removed to be replaced, and uploaded again.
+      await audited('DELETE /api/files/:id', `/api/files/${uploaded.json.file.id}`, 'b01@example.org');
+      await call(http.base, 'POST', '/api/cycles/2031/branches/B01/files', { session: S['b01@example.org'], body: fileForm('file', '述职报告.pdf', TINY_PDF, 'application/pdf') });
       await audited('POST /api/cycles/:cycle/branches/:branch/resend-notice', '/api/cycles/2031/branches/B01/resend-notice', OFFICE);
       const issued = await audited('POST /api/cycles/:cycle/branches/:branch/ballots', '/api/cycles/2031/branches/B01/ballots', OFFICE, { count: 2 });
       await audited('POST /api/ballots/:token', `/api/ballots/${issued.json.ballots[0].token}`, null, { choice: '满意' });

@@ -37,7 +37,7 @@ interface Ctx {
 /** A request per principal: allowed principals get a body the business rules refuse (or a harmless one), denied ones a body that would change something. */
 interface Case {
   allowed: Principal[];
-  path: (c: Ctx) => string;
+  path: (c: Ctx, p?: Principal) => string;
   body?: (p: Principal, c: Ctx) => unknown;
 }
 
@@ -119,6 +119,11 @@ const API: Record<string, Case> = {
   },
   // A file of B01 is read by whoever may read B01.
   'GET /api/files/:id': { allowed: READERS_OF_B01, path: (c) => `/api/files/${c.fileId}` },
+  // Removing a file of B01 (to replace it): who may upload there. The allowed ones name a file that is not there (404), so B01's stays.
+  'DELETE /api/files/:id': {
+    allowed: ['office', 'secretary'],
+    path: (c, p) => (p === 'office' || p === 'secretary' ? '/api/files/0123456789abcdef0123456789abcdef' : `/api/files/${c.fileId}`),
+  },
   'GET /api/mail': { allowed: OFFICE_ONLY, path: () => '/api/mail' },
   // Not a dead letter: 404 for the office.
   'POST /api/mail/:id/retry': { allowed: OFFICE_ONLY, path: (c) => `/api/mail/${c.mailId}/retry` },
@@ -222,8 +227,8 @@ describe.each(dialects)('authorisation of every route on %s', (dialect) => {
       const session = p === 'none' ? undefined : sessions[p];
       const expectDenied = !c.allowed.includes(p);
       const before = expectDenied ? await observe() : undefined;
-      const a = await call(http.base, method, c.path(ctx), { session, body: c.body?.(p, ctx) });
-      const label = `${method} ${c.path(ctx)} as ${p}: ${a.status} ${a.text.slice(0, 200)}`;
+      const a = await call(http.base, method, c.path(ctx, p), { session, body: c.body?.(p, ctx) });
+      const label = `${method} ${c.path(ctx, p)} as ${p}: ${a.status} ${a.text.slice(0, 200)}`;
       expect(a.status, label).toBeLessThan(500);
       if (!page) expect(a.json?.error?.message ?? '', label).not.toMatch(/^没有该接口/);
       const denied = a.status === 401 || a.status === 403 || (page && isSignInRedirect(a));

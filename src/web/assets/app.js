@@ -167,6 +167,7 @@
     if (!form.dataset.api) return;
     e.preventDefault();
     if (form.dataset.confirm && !(await confirmAction(form))) return;
+    composeSections(form);
     const [method, url] = form.dataset.api.split(' ');
     const button = form.querySelector('button[type=submit], button:not([type])');
     if (button) button.disabled = true;
@@ -187,6 +188,9 @@
         if (form.dataset.null) body[form.dataset.null] = null;
       }
       const res = await call(method, url, body, form.dataset.event ? { 'Idempotency-Key': form.dataset.key || crypto.randomUUID() } : undefined);
+      for (const el of form.querySelectorAll('[data-autosave]')) {
+        try { localStorage.removeItem(el.dataset.autosave); } catch { /* storage unavailable */ }
+      }
       if (form.dataset.redirect) window.location.href = form.dataset.redirect.replace('{id}', res.cycle ? res.cycle.id : '');
       else if (form.dataset.ok) {
         const ok = form.querySelector('.form-ok');
@@ -220,6 +224,43 @@
       el.closest('.plan-row').remove();
     }
   });
+
+  // A report written as a section per topic: sections are joined into the one field the API takes
+  // ("【topic】" then the text, paragraphs kept), and split again when the report is edited.
+  const HEADING = /^【(.+?)】\s*$/;
+  function composeSections(form) {
+    for (const box of form.querySelectorAll('[data-compose]')) {
+      const parts = [...box.querySelectorAll('[data-section]')]
+        .filter((ta) => ta.value.trim())
+        .map((ta) => `【${ta.dataset.section}】\n${ta.value.trim()}`);
+      box.querySelector(`input[name="${box.dataset.compose}"]`).value = parts.join('\n\n');
+    }
+  }
+  for (const box of document.querySelectorAll('[data-compose]')) {
+    const sections = [...box.querySelectorAll('[data-section]')];
+    const text = box.dataset.existing || '';
+    let current = null;
+    const found = new Map();
+    for (const line of text.split('\n')) {
+      const m = HEADING.exec(line);
+      if (m) { current = m[1]; found.set(current, []); } else if (current !== null) found.get(current).push(line);
+    }
+    if (found.size) for (const ta of sections) ta.value = (found.get(ta.dataset.section) || []).join('\n').trim();
+    else if (text && sections[0]) sections[0].value = text;
+  }
+  // Autosave (localStorage): restored when the page opens, forgotten once the form is sent.
+  for (const el of document.querySelectorAll('[data-autosave]')) {
+    let saved = null;
+    try { saved = localStorage.getItem(el.dataset.autosave); } catch { /* storage unavailable */ }
+    if (saved) el.value = saved;
+    el.addEventListener('input', () => {
+      try {
+        localStorage.setItem(el.dataset.autosave, el.value);
+        const note = el.form && el.form.querySelector('[data-autosave-note]');
+        if (note) note.hidden = false;
+      } catch { /* storage full or unavailable */ }
+    });
+  }
 
   // Sortable, filterable tables: <th data-sort="key" data-type="num"> and <input data-filter="tableId">.
   document.addEventListener('click', (e) => {

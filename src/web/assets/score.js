@@ -11,6 +11,7 @@
   inputs.forEach((i) => i.addEventListener('input', sum));
   sum();
   const save = document.getElementById('save-draft');
+  if (!save) return; // submitted: the form is locked
   save.addEventListener('click', async () => {
     const scores = {};
     inputs.forEach((i) => { scores[i.name.split('.').pop()] = i.value === '' ? null : Number(i.value); });

@@ -1,0 +1,33 @@
+// What the branch page and the task list show besides the branch view: the notice (topics,
+// deadlines, the meeting) and which of a secretary's branches had their report or plan returned.
+import type { BranchReviewContext } from '../../workflows/index';
+import { branchReviewsOfSecretary } from '../store/branchReviews';
+import type { Tx } from '../store/db';
+import type { Actor } from './actors';
+import { contextOf } from './lookup';
+import { parseConfig } from './transitions';
+import { readableBranch } from './views';
+
+/** The notice as the cycle set it: read by whoever may read the branch. */
+export async function branchNotice(db: Tx, ref: string | number, code: string, actor: Actor) {
+  const { cycle } = await readableBranch(db, ref, code, actor);
+  const config = parseConfig(cycle);
+  return {
+    topics: config.topics ?? [],
+    meeting: config.meeting ? { at: config.meeting.at, place: config.meeting.place, host: config.meeting.host ?? null } : null,
+  };
+}
+
+/** Why a branch is back with its secretary, if it was returned and not resubmitted yet. */
+export function returnedReason(phase: string, ctx: BranchReviewContext): { what: 'materials' | 'plan'; reason: string } | null {
+  if (phase === 'preparing' && ctx.materialsReturns.length) return { what: 'materials', reason: ctx.materialsReturns.at(-1)!.reason };
+  if (phase === 'improvementPlanning' && ctx.planReturns.length) return { what: 'plan', reason: ctx.planReturns.at(-1)!.reason };
+  return null;
+}
+
+/** `${cycleId}:${code}` of the actor's branches that were returned (已退回) and wait for a new submission. */
+export async function returnedBranches(db: Tx, actor: Actor): Promise<string[]> {
+  if (actor.id === null) return [];
+  const rows = await branchReviewsOfSecretary(db, actor.id);
+  return rows.filter((b) => returnedReason(b.phase, contextOf(b))).map((b) => `${b.cycle_id}:${b.code}`);
+}
