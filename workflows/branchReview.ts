@@ -56,12 +56,18 @@ export type Audience = 'secretary' | 'office' | 'leaders' | 'evaluators' | 'pend
 
 export interface PlanItem {
   id: string;
+  /** The branch's problem (问题清单) the item rectifies: every item is tied to one. */
+  problemId?: number;
   problem: string;
   measure: string;
   owner: string;
   dueDate: string;
   status: 'open' | 'inProgress' | 'verified';
   progress: { note: string; fileIds: string[]; by: string }[];
+  /** The year of the cycle an unverified item was carried over from (整改延续); open until verified here. */
+  carriedOverFrom?: number;
+  /** What the office accepted as evidence when it verified the item: a file, or the progress note. */
+  verifiedWith?: 'file' | 'note';
 }
 
 export interface ScoreEntry { scores: Record<string, number>; comment: string }
@@ -72,7 +78,7 @@ export interface BranchReviewContext {
   deadlineHistory: { kind: DeadlineKind; from: string; until: string; by: string }[];
   materials: { summary: string; fileIds: string[] } | null;
   materialsReturns: { reason: string; by: string }[];
-  qa: { question: string; answer: string; askedBy: string }[];
+  qa: { question: string; answer: string; askedBy: string; askedById?: string }[];
   scores: Record<string, ScoreEntry>; // by evaluator user id; private until publication
   adjustments: { points: number; reason: string; by: string }[];
   veto: { reason: string; by: string } | null;
@@ -85,6 +91,8 @@ export interface BranchReviewContext {
 export interface BranchReviewInput {
   expectedEvaluators: string[];
   deadlines: Record<DeadlineKind, string>;
+  /** Unverified items of an earlier cycle (`carryOverFrom`), open in this review until verified. */
+  carriedItems?: PlanItem[];
 }
 
 type E<T extends string, D = undefined> = D extends undefined
@@ -97,15 +105,15 @@ export type BranchReviewEvent =
   | E<'RETURN_MATERIALS', { reason: string }>
   | E<'ACCEPT_MATERIALS'>
   | E<'START_PRESENTATION'>
-  | E<'RECORD_QA', { question: string; answer: string; askedBy: string }>
+  | E<'RECORD_QA', { question: string; answer: string; askedBy: string; askedById?: string }>
   | E<'END_PRESENTATION'>
   | E<'SUBMIT_SCORE', { scores: Record<string, number>; comment?: string }>
   | E<'PUBLISH_RESULTS', { final: number; grade: string; rank: number; of: number; scoreSheet: unknown }>
-  | E<'SUBMIT_PLAN', { items: { problem: string; measure: string; owner: string; dueDate: string }[] }>
+  | E<'SUBMIT_PLAN', { items: { problemId?: number; problem: string; measure: string; owner: string; dueDate: string }[] }>
   | E<'RETURN_PLAN', { reason: string }>
   | E<'APPROVE_PLAN'>
   | E<'REPORT_PROGRESS', { itemId: string; note: string; fileIds?: string[] }>
-  | E<'VERIFY_ITEM', { itemId: string }>
+  | E<'VERIFY_ITEM', { itemId: string; acceptNote?: boolean }>
   | E<'ADJUST_SCORE', { points: number; reason: string }>
   | E<'VETO', { reason: string }>
   | E<'EXTEND_DEADLINE', { deadline: DeadlineKind; until: string }>
@@ -156,6 +164,9 @@ export interface NotifyParams {
   /** The deadline the mail speaks of ("by when"). */
   deadline?: DeadlineKind;
 }
+
+/** An item has evidence on file: some progress report came with at least one file. */
+export const hasEvidenceFile = (item: PlanItem): boolean => item.progress.some((p) => p.fileIds.length > 0);
 
 const notify = (template: string, to: Audience[], deadline?: DeadlineKind) => ({
   type: 'notify' as const,
@@ -239,7 +250,9 @@ export const branchReviewMachine = setup({
     verifyItem: assign({
       planItems: ({ context, event }) =>
         event.type === 'VERIFY_ITEM'
-          ? context.planItems.map((i) => (i.id === event.data.itemId ? { ...i, status: 'verified' as const } : i))
+          ? context.planItems.map((i) =>
+              i.id === event.data.itemId ? { ...i, status: 'verified' as const, verifiedWith: hasEvidenceFile(i) ? ('file' as const) : ('note' as const) } : i,
+            )
           : context.planItems,
     }),
   },
@@ -257,6 +270,10 @@ export const branchReviewMachine = setup({
     isReportedItem: ({ context, event }) =>
       event.type === 'VERIFY_ITEM' &&
       context.planItems.some((i) => i.id === event.data.itemId && i.status === 'inProgress' && i.progress.length > 0),
+    // 销号 needs evidence: a file reported with the progress, or the progress note the office accepts as evidence.
+    hasEvidence: ({ context, event }) =>
+      event.type === 'VERIFY_ITEM' &&
+      context.planItems.some((i) => i.id === event.data.itemId && (hasEvidenceFile(i) || (event.data.acceptNote === true && i.progress.some((p) => p.note.trim() !== '')))),
     completesFollowUp: ({ context, event }) =>
       event.type === 'VERIFY_ITEM' && context.planItems.every((i) => i.status === 'verified' || i.id === event.data.itemId),
     deadlineIs: ({ event }, params: { kind: DeadlineKind; overdue: boolean }) =>
@@ -275,7 +292,7 @@ export const branchReviewMachine = setup({
     adjustments: [],
     veto: null,
     result: null,
-    planItems: [],
+    planItems: input.carriedItems ?? [],
     planReturns: [],
     exemptReason: null,
   }),
@@ -392,8 +409,11 @@ export const branchReviewMachine = setup({
           target: 'planReview',
           actions: [
             assign({
-              planItems: ({ event }) =>
-                event.data.items.map((item, n) => ({ ...item, id: `I${n + 1}`, status: 'open' as const, progress: [] })),
+              // Items carried over from an earlier cycle stay; the plan's own items are numbered I1, I2, …
+              planItems: ({ context, event }) => [
+                ...context.planItems.filter((i) => i.carriedOverFrom !== undefined),
+                ...event.data.items.map((item, n) => ({ ...item, id: `I${n + 1}`, status: 'open' as const, progress: [] })),
+              ],
             }),
             notify('planSubmitted', ['office']),
           ],
@@ -442,8 +462,8 @@ export const branchReviewMachine = setup({
           ],
         },
         VERIFY_ITEM: [
-          { guard: and(['isReportedItem', 'completesFollowUp']), target: 'closed', actions: ['verifyItem', notify('closed', ['secretary', 'office'])] },
-          { guard: 'isReportedItem', actions: ['verifyItem', notify('itemVerified', ['secretary'])] },
+          { guard: and(['isReportedItem', 'hasEvidence', 'completesFollowUp']), target: 'closed', actions: ['verifyItem', notify('closed', ['secretary', 'office'])] },
+          { guard: and(['isReportedItem', 'hasEvidence']), actions: ['verifyItem', notify('itemVerified', ['secretary'])] },
         ],
         DEADLINE_DUE: deadlineDue('followUp'),
       },

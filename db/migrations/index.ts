@@ -11,6 +11,7 @@ import * as m07 from './20261125_02_account_hygiene';
 import * as m08 from './20261125_03_cycle_roster';
 import * as m09 from './20261126_01_deactivated_users_deleted_drafts';
 import * as m20261128_01 from './20261128_01_branch_review_segments';
+import * as m20261127_01 from './20261127_01_problems_and_evidence';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '20261125_03_cycle_roster': m08,
   '20261126_01_deactivated_users_deleted_drafts': m09,
   '20261128_01_branch_review_segments': m20261128_01,
+  '20261127_01_problems_and_evidence': m20261127_01,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

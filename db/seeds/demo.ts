@@ -85,7 +85,7 @@ export async function seedDemo(s: Services): Promise<number> {
     await send(sec, 'SUBMIT_PLAN', { items: [{ problem: '理论学习不够深入', measure: '每月集中学习', owner: '支部书记', dueDate: iso(anchor - 200 * DAY).slice(0, 10) }] });
     await send(office, 'APPROVE_PLAN');
     await send(sec, 'REPORT_PROGRESS', { itemId: 'I1', note: '已坚持每月集中学习' });
-    await send(office, 'VERIFY_ITEM', { itemId: 'I1' });
+    await send(office, 'VERIFY_ITEM', { itemId: 'I1', acceptNote: true });
   }
   // This year: results published, plans in every stage, some late.
   await runToScored(s, year, anchor, office, (i, e) => 70 + ((i * 5 + e * 4 + 3) % 29) + (e % 2) * 0.5);
@@ -104,7 +104,7 @@ export async function seedDemo(s: Services): Promise<number> {
     await send(office, 'APPROVE_PLAN');
     if (i % 4 === 2) continue; // in follow-up
     await send(sec, 'REPORT_PROGRESS', { itemId: 'I1', note: '已设立党员先锋岗 6 个' });
-    await send(office, 'VERIFY_ITEM', { itemId: 'I1' });
+    await send(office, 'VERIFY_ITEM', { itemId: 'I1', acceptNote: true });
   }
   // Everyone can sign in with the demo password.
   for (const email of ['office@example.org', 'secretary.party@example.org', 'b01@example.org', 'panel1@example.org']) {

@@ -56,6 +56,10 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7E]{1,200}$/, '�
 export const emailTypedSchema = safeText(254);
 const day = z.iso.date('须为日期，如 2021-03-31');
 
+/** The problem categories of a cycle that names none. The catch-all (其他) is never a repeat (屡查屡犯). */
+export const DEFAULT_PROBLEM_CATEGORIES = ['党建与业务融合（两张皮）', '三会一课', '发展党员', '理论学习', '作风建设', '其他'];
+export const CATCH_ALL_CATEGORY = '其他';
+
 export const personSchema = z.object({ email, name: text(100), locale: z.enum(['zh-CN', 'en']).optional() });
 
 export const branchRowSchema = z.object({
@@ -102,6 +106,10 @@ export const cycleConfigSchema = z
     leaders: z.array(personSchema).max(100).default([]),
     /** Extra addresses copied on escalations (抄送). */
     copyTo: z.array(email).max(100).default([]),
+    /** 问题类别: the categories a branch's problems are filed under (屡查屡犯 is the same category again). */
+    problemCategories: z.array(text(100)).min(1).max(50).default(DEFAULT_PROBLEM_CATEGORIES),
+    /** 整改延续: each branch's unverified plan items of this earlier year open again in this cycle. */
+    carryOverFrom: z.number().int().min(2000).max(2100).optional(),
     branches: z.array(branchRowSchema).min(1, '至少需要一个支部').max(10000),
     panel: z.array(panelRowSchema).min(1, '至少需要一名考评组成员').max(1000),
   })
@@ -116,6 +124,8 @@ export const cycleConfigSchema = z
       if (keys.has(c.key)) ctx.addIssue({ code: 'custom', path: ['rubric', i, 'key'], message: `评分项 ${c.key} 重复` });
       keys.add(c.key);
     });
+    if (cfg.carryOverFrom !== undefined && cfg.carryOverFrom >= cfg.year)
+      ctx.addIssue({ code: 'custom', path: ['carryOverFrom'], message: '须为本年度之前的年度' });
     const order = Object.entries(cfg.deadlines).sort((a, b) => Date.parse(a[1]) - Date.parse(b[1])).map(([k]) => k);
     if (order.join() !== 'materials,scoring,plan,followUp')
       ctx.addIssue({ code: 'custom', path: ['deadlines'], message: '截止时间须按 材料 < 评分 < 整改方案 < 整改落实 的顺序' });
@@ -142,20 +152,29 @@ export const eventDataSchemas = {
   RETURN_MATERIALS: reason,
   ACCEPT_MATERIALS: none,
   START_PRESENTATION: none,
-  RECORD_QA: z.object({ question: text(2000), answer: text(4000), askedBy: text(100) }),
+  // 提问人: a panel member, by user id (askedById; the engine fills in the name) or by name.
+  RECORD_QA: z
+    .object({ question: text(2000), answer: text(4000), askedBy: text(100).optional(), askedById: z.string().regex(/^[1-9][0-9]{0,9}$/, '须为考评组成员编号').optional() })
+    .refine((d) => d.askedBy !== undefined || d.askedById !== undefined, { message: '请选择或填写提问人', path: ['askedBy'] }),
   END_PRESENTATION: none,
   SUBMIT_SCORE: z.object({ scores: z.record(safeText(60, { trim: false }), z.number()), comment: safeText(2000, { min: 0, trim: false }).optional() }),
   PUBLISH_RESULTS: none,
   SUBMIT_PLAN: z.object({
     items: z
-      .array(z.object({ problem: text(1000), measure: text(2000), owner: text(100), dueDate: day }))
+      // Each item names the branch's problem it rectifies (problemId), or states a new one (problem).
+      .array(
+        z
+          .object({ problemId: z.number().int().positive().max(MAX_DB_INT).optional(), problem: text(1000).optional(), measure: text(2000), owner: text(100), dueDate: day })
+          .refine((i) => i.problemId !== undefined || i.problem !== undefined, { message: '请选择对应的问题或填写问题', path: ['problem'] }),
+      )
       .min(1, '整改方案至少需要一项')
       .max(100),
   }),
   RETURN_PLAN: reason,
   APPROVE_PLAN: none,
   REPORT_PROGRESS: z.object({ itemId: text(20), note: text(4000), fileIds }),
-  VERIFY_ITEM: z.object({ itemId: text(20) }),
+  // acceptNote: the office accepts the progress note as the evidence (no file).
+  VERIFY_ITEM: z.object({ itemId: text(20), acceptNote: z.boolean().optional() }),
   ADJUST_SCORE: z.object({
     points: z.number().min(-100).max(100).refine((n) => n !== 0, '加减分不能为 0'),
     reason: text(2000),

@@ -11,6 +11,7 @@ import { saveScoreDraft as storeScoreDraft } from '../store/web';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
 import { requireBranch, requireCycle } from './lookup';
+import { afterEvent, prepareEvent } from './eventFacts';
 import { restore } from './machines';
 import { authorizeEvent, authorizeOnBranch, capacityOf, standingOn } from './policy';
 import { LostRace, parseConfig, recordBranchTransition, type EngineDeps, type EventAnswer } from './transitions';
@@ -69,10 +70,12 @@ async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, { type,
     });
   }
   checkEventFacts(type, data, context, config, now);
-  const event = { type, by: actorKey(req.actor), data };
+  const facts = { cycle, branch, context, config, actor: req.actor, standing, now };
+  const event = { type, by: actorKey(req.actor), data: await prepareEvent(trx, facts, type, data) };
   const { answer } = await recordBranchTransition(trx, deps, {
     cycle, config, branch, snapshot, event, actor: req.actor, as: capacityOf(standing, type), now,
   });
+  await afterEvent(trx, facts, type, event.data);
   if (req.idempotencyKey) await saveAnswer(trx, req.idempotencyKey, actorKey(req.actor), requestHash, answer, now);
   return answer;
 }

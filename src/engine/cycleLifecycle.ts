@@ -25,6 +25,7 @@ import { mailsFor, timersFor, type NotifyContext } from './effects';
 import { requireCycle } from './lookup';
 import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
 import { authorize } from './policy';
+import { carriedItemsFor, checkCarryOver } from './problems';
 import {
   bindingColumns,
   branchMachine,
@@ -48,6 +49,7 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
     if (await findCycle(trx, config.year)) {
       throw invalidInput([{ field: 'year', message: `${config.year} 年度的述评周期已存在` }]);
     }
+    await checkCarryOver(trx, config);
     const version = latestVersion('cycle');
     const [snapshot] = initialTransition(cycleMachine(version));
     const id = await insertCycle(trx, {
@@ -153,6 +155,8 @@ export async function launchCycle(
       );
       const users = new Map([...byEmail.values()].map((u) => [u.id, u]));
       const prepared: { row: Omit<BranchReviewRow, 'id'>; snapshot: AnyMachineSnapshot; notify: NotifyParams[] }[] = [];
+      // 整改延续: unverified items of the cycle named by `carryOverFrom` open again here.
+      const carried = await carriedItemsFor(trx, config, batch.map((b) => b.code));
       for (const b of batch) {
         const secretary = byEmail.get(b.secretary_email)!;
         const deputy = b.deputy_email ? byEmail.get(b.deputy_email)! : null;
@@ -162,6 +166,7 @@ export async function launchCycle(
             .filter((p) => p.conflict_branch_code !== b.code && p.user_id !== secretary.id && p.user_id !== deputy?.id)
             .map((p) => String(p.user_id)),
           deadlines: { ...config.deadlines },
+          ...(carried.has(b.code) ? { carriedItems: carried.get(b.code) } : {}),
         };
         const [snapshot, actions] = initialTransition(machine, input);
         const phase = phaseName(snapshot.value);

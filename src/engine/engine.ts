@@ -19,6 +19,7 @@ import { requireCycle } from './lookup';
 import { health } from './health';
 import { listMail, retryMail } from './mailAdmin';
 import { authorize } from './policy';
+import { addProblem, branchProblems, duplicateEvidence, removeProblem, repeatFlags } from './problems';
 import { fireDueTimers, type SchedulerOptions } from './scheduler';
 import { cycleStatus } from './status';
 import type { EngineDeps, EventAnswer } from './transitions';
@@ -117,6 +118,15 @@ export class Engine {
   branchNotice = (ref: string | number, code: string, actor: Actor) => branchNotice(this.db, ref, code, actor);
   returnedBranches = (actor: Actor) => returnedBranches(this.db, actor);
   removeFile = (id: string, actor: Actor, now = nowIso()) => removeFile(this.deps, { id, actor, dataDir: this.dataDir }, now);
+
+  // ── problems followed to closure (问题清单、佐证查重、屡查屡犯) ──────────────────────
+  addProblem = (ref: string | number, code: string, input: unknown, actor: Actor, now = nowIso()) =>
+    addProblem(this.deps, { cycle: ref, branch: code, input, actor }, now);
+  removeProblem = (ref: string | number, code: string, id: number, actor: Actor, now = nowIso()) =>
+    removeProblem(this.deps, { cycle: ref, branch: code, id, actor }, now);
+  branchProblems = (ref: string | number, code: string, actor: Actor) => branchProblems(this.db, ref, code, actor);
+  duplicateEvidence = (ref: string | number, actor: Actor) => duplicateEvidence(this.db, ref, actor);
+  repeatFlags = (ref: string | number, actor: Actor, codes?: string[]) => repeatFlags(this.db, ref, actor, codes);
 
   // ── audit ───────────────────────────────────────────────────────────────────
   async verifyAudit(actor: Actor, cycleRef?: string | number) {

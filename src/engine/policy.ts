@@ -102,6 +102,11 @@ export const GLOBAL_ACTIONS = {
   RESEND_NOTICE: ['office'],
   AUDIT_VERIFY: ['office'],
   UNLOCK_ACCOUNT: ['office'],
+  // the meeting day and problems followed to closure (issue 10)
+  RUN_MEETING: ['office'],
+  MANAGE_PROBLEMS: ['office'],
+  CHECK_EVIDENCE: ['office'],
+  ISSUE_PANEL_LINKS: ['office'],
 } as const satisfies Record<string, readonly string[]>;
 export type GlobalAction = keyof typeof GLOBAL_ACTIONS;
 
@@ -117,6 +122,10 @@ const GLOBAL_MESSAGES: Record<GlobalAction, string> = {
   RESEND_NOTICE: '只有党委办公室可以重发通知 (office only)',
   AUDIT_VERIFY: '只有党委办公室可以核验审计记录 (office only)',
   UNLOCK_ACCOUNT: '只有党委办公室可以解锁账号 (office only)',
+  RUN_MEETING: '只有党委办公室可以主持述职评议会议 (office only)',
+  MANAGE_PROBLEMS: '只有党委办公室可以登记问题 (office only)',
+  CHECK_EVIDENCE: '只有党委办公室可以查看佐证材料核查 (office only)',
+  ISSUE_PANEL_LINKS: '只有党委办公室可以发放评分链接 (office only)',
 };
 
 export const may = (actor: Actor, action: GlobalAction): boolean =>
@@ -263,4 +272,36 @@ function stripResult(data: Record<string, unknown>, type: string) {
   if (type !== 'PUBLISH_RESULTS' || typeof data !== 'object' || data === null) return data;
   const { scoreSheet: _sheet, ...rest } = data;
   return rest;
+}
+
+// ── problems, evidence, the meeting and panel links (issue 10) ────────────────
+
+/**
+ * 问题清单: the office raises or withdraws a branch's problems until the plan is submitted (the
+ * plan then answers every problem); never on a finished branch or an archived cycle.
+ */
+export function authorizeProblemChange(st: Standing, m: { final: boolean; archived: boolean; beforePlan: boolean }): void {
+  if (!st.office) throw forbidden('只有党委办公室可以登记或撤销问题 (office only)');
+  if (m.final || m.archived) throw finished();
+  if (!m.beforePlan) throw new AppError('EVENT_NOT_ALLOWED', '整改方案已提交，不能再增减问题；如需补充，请退回整改方案 (the plan is submitted)', { allowedEvents: [] });
+}
+
+/** Which problems a viewer reads of a branch: whoever may read the branch; the flags on evidence are the office's. */
+export const problemReadRules = (st: Standing) => ({ problems: canRead(st), evidenceFlags: st.office });
+
+/**
+ * A panel scoring link (评分链接) acts as its evaluator, for scoring only: the standing it gives is
+ * the evaluator's on the branch with every other capacity taken away (so 回避 holds as for a
+ * signed-in evaluator), and only while the cycle is launched and results are not published.
+ */
+export function linkStanding(st: Standing): Standing {
+  return { ...st, office: false, leader: false, system: false, secretary: false, deputy: false };
+}
+
+/** What a panel link may do: score and keep a draft, nothing else. */
+export const LINK_EVENTS: readonly BranchEventType[] = ['SUBMIT_SCORE'];
+
+export function authorizeLinkUse(m: { cycleState: string; revoked: boolean; expired: boolean }): void {
+  if (m.revoked || m.expired) throw new AppError('FORBIDDEN', '该评分链接已撤销或已过期，请向党委办公室索取新的链接 (link revoked or expired)', { reason: 'LINK_REVOKED' });
+  if (m.cycleState !== 'launched') throw new AppError('FORBIDDEN', '结果已公布，评分链接已失效 (results are published: the link has expired)', { reason: 'LINK_EXPIRED' });
 }

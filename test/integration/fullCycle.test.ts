@@ -102,8 +102,8 @@ describe.each(dialects)('a whole cycle on %s', (dialect) => {
     const followAt = '2021-02-01T02:00:00Z';
     for (const b of SCORED) {
       for (const itemId of ['I1', 'I2']) await d.secretary(b, 'REPORT_PROGRESS', { itemId, note: '已完成' }, followAt);
-      await d.office(b, 'VERIFY_ITEM', { itemId: 'I1' }, followAt);
-      expect((await d.office(b, 'VERIFY_ITEM', { itemId: 'I2' }, followAt)).phase).toBe('closed');
+      await d.office(b, 'VERIFY_ITEM', { itemId: 'I1', acceptNote: true }, followAt);
+      expect((await d.office(b, 'VERIFY_ITEM', { itemId: 'I2', acceptNote: true }, followAt)).phase).toBe('closed');
     }
     const end = await s.engine.cycleStatus(2020, await actor(s, 'office@example.org'), followAt);
     expect(end.cycle.state).toBe('archived');

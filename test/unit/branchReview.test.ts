@@ -32,7 +32,7 @@ const sample = {
   SUBMIT_PLAN: { type: 'SUBMIT_PLAN', by: 'sec', data: { items: plan } },
   RETURN_PLAN: { type: 'RETURN_PLAN', by: 'off', data: { reason: '措施不具体' } },
   APPROVE_PLAN: { type: 'APPROVE_PLAN', by: 'off' },
-  REPORT_PROGRESS: { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: 'I1', note: '已开展3次集中学习' } },
+  REPORT_PROGRESS: { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: 'I1', note: '已开展3次集中学习', fileIds: ['0'.repeat(32)] } },
   VERIFY_ITEM: { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I1' } },
   ADJUST_SCORE: { type: 'ADJUST_SCORE', by: 'off', data: { points: 2, reason: '获评先进' } },
   VETO: { type: 'VETO', by: 'off', data: { reason: '发生严重违纪' } },
@@ -82,7 +82,7 @@ const paths: Record<string, BranchReviewEvent[]> = {
     sample.REPORT_PROGRESS,
     { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: 'I2', note: '已设立先锋岗' } },
     sample.VERIFY_ITEM,
-    { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } },
+    { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2', acceptNote: true } },
   ],
   exempted: [sample.EXEMPT],
 };
@@ -224,10 +224,30 @@ describe('branch review statechart', () => {
     expect(s.value).toBe('followUp');
     expect(s.can(sample.VERIFY_ITEM)).toBe(false); // already verified
     [s] = transition(branchReviewMachine, s, { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: 'I2', note: '已完成' } });
-    const [closed, actions] = transition(branchReviewMachine, s, { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } });
+    // A note alone is evidence only when the office accepts it as such.
+    expect(s.can({ type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2' } })).toBe(false);
+    const [closed, actions] = transition(branchReviewMachine, s, { type: 'VERIFY_ITEM', by: 'off', data: { itemId: 'I2', acceptNote: true } });
+    expect((closed.context as BranchReviewContext).planItems.map((i) => i.verifiedWith)).toEqual(['file', 'note']);
     expect(closed.value).toBe('closed');
     expect(closed.status).toBe('done');
     expect(actions.find((a) => a.type === 'notify')?.params).toMatchObject({ template: 'closed', to: ['secretary', 'office'] });
+  });
+
+  it('keeps items carried over from an earlier cycle when the plan is filed, and needs them verified to close', () => {
+    const carried = { id: '2019-I1', problem: '三会一课不规范', measure: '按月召开', owner: '书记', dueDate: '2020-06-30', status: 'open' as const, progress: [], carriedOverFrom: 2019 };
+    const [start] = initialTransition(branchReviewMachine, { ...input, carriedItems: [carried] });
+    expect((start.context as BranchReviewContext).planItems.map((i) => i.id)).toEqual(['2019-I1']);
+    let s = start;
+    for (const e of paths.followUp) [s] = transition(branchReviewMachine, s, e);
+    expect((s.context as BranchReviewContext).planItems.map((i) => [i.id, i.carriedOverFrom])).toEqual([['2019-I1', 2019], ['I1', undefined], ['I2', undefined]]);
+    for (const id of ['I1', 'I2']) {
+      [s] = transition(branchReviewMachine, s, { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: id, note: '完成', fileIds: ['1'.repeat(32)] } });
+      [s] = transition(branchReviewMachine, s, { type: 'VERIFY_ITEM', by: 'off', data: { itemId: id } });
+    }
+    expect(s.value).toBe('followUp'); // the carried item is still open
+    [s] = transition(branchReviewMachine, s, { type: 'REPORT_PROGRESS', by: 'sec', data: { itemId: '2019-I1', note: '完成', fileIds: ['2'.repeat(32)] } });
+    [s] = transition(branchReviewMachine, s, { type: 'VERIFY_ITEM', by: 'off', data: { itemId: '2019-I1' } });
+    expect(s.value).toBe('closed');
   });
 
   it('moves a deadline and keeps its history', () => {
