@@ -1,7 +1,7 @@
 // Durable deadlines: one scheduler pass turns each due timer into a DEADLINE_DUE event.
 import { findCycle } from '../store/cycles';
 import { getBranchReview } from '../store/branchReviews';
-import type { Tx } from '../store/db';
+import { isPostgres, type Tx } from '../store/db';
 import { claimDueTimers, laterStepDue, markTimer, type TimerRow } from '../store/timers';
 import { SYSTEM } from './actors';
 import { restore } from './machines';
@@ -13,6 +13,9 @@ export interface SchedulerOptions {
   /** Stops between batches once aborted (graceful shutdown): what was claimed is finished first. */
   signal?: AbortSignal;
 }
+
+/** Longer than SQLite's longest busy-handler sleep (100 ms). */
+const SQLITE_YIELD_MS = 120;
 
 export interface SchedulerResult { timersFired: number; mailsQueued: number; timersFailed: number }
 
@@ -27,9 +30,10 @@ export interface SchedulerResult { timersFired: number; mailsQueued: number; tim
 export async function fireDueTimers(deps: EngineDeps, now: string, opts: SchedulerOptions = {}): Promise<SchedulerResult> {
   const result: SchedulerResult = { timersFired: 0, mailsQueued: 0, timersFailed: 0 };
   const failed: number[] = [];
+  const batchSize = opts.batchSize ?? 50;
   while (!opts.signal?.aborted) {
     const claimed = await deps.db.transaction(async (trx) => {
-      const batch = await claimDueTimers(trx, now, opts.batchSize ?? 50, failed);
+      const batch = await claimDueTimers(trx, now, batchSize, failed);
       for (const timer of batch) {
         try {
           const outcome = await trx.transaction((sp) => fireOne(sp, deps, timer, now));
@@ -46,6 +50,9 @@ export async function fireDueTimers(deps: EngineDeps, now: string, opts: Schedul
       return batch.length;
     });
     if (!claimed) break;
+    // SQLite has one write lock: leave a gap between full batches so that other processes' writers,
+    // polling in their busy handler, get their turn instead of waiting for the whole pass.
+    if (claimed === batchSize && !isPostgres(deps.db)) await new Promise((r) => setTimeout(r, SQLITE_YIELD_MS));
   }
   return result;
 }
