@@ -1,64 +1,338 @@
-// Engine overhead: events applied through the engine vs the same writes as raw SQL, measured in one run.
-// `npm run bench` (SQLite in a temp dir); `BENCH_DATABASE_URL=postgres://… npm run bench` for PostgreSQL.
-import fs from 'node:fs';
+// The bench of issue 8: each figure of the engine next to a baseline doing the same database work as
+// hand-written knex (bench/baseline.ts), in the same run, on fresh databases; the targets checked.
+//
+//   npm run -s bench -- --branches N --db sqlite|postgres [--pg-url URL] [--json FILE] [--compare FILE] [--peer-branches M]
+//
+// `npm run bench` alone is a short run (300 branches, SQLite). On PostgreSQL the run works in
+// throwaway schemas of --pg-url, BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres.
+// The engine and the baseline each have a database of their own, seeded alike; where a figure
+// allows it, engine and baseline take turns over slices of the work, so a machine whose load
+// changes during the run weighs on both alike. Missed targets are reported, not fatal; a crash
+// exits non-zero.
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadSettings } from '../src/config';
-import { openServices } from '../src/services';
+import { parseArgs } from 'node:util';
+import type { Actor } from '../src/engine/index';
+import { dispatch } from '../src/mail/dispatcher';
+import { baselineAcknowledge, baselineDashboard, baselineLaunch, baselineTick, launchSamples, tickSamples, type Secretary } from './baseline';
+import { countDifferences, Databases, DEFAULT_PG_URL, rowCounts, type Dialect, type Side } from './databases';
+import { AT, cycleConfig, OFFICE, partitions, YEAR } from './fixture';
+import { nodemailerSend, dueMails, queueMails, startSmtp, type LocalSmtp } from './mail';
+import { createPeerTable, PEER_TABLE, peerContext, peerLaunch, peerSignal } from './peer';
+import { compare, judge, MEMORY_LIMIT_MB, percentile, table, writeJson, type Report, type Row } from './report';
 
-const BRANCHES = Number(process.env.BENCH_BRANCHES ?? 300);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shuping-bench-'));
-const pg = process.env.BENCH_DATABASE_URL;
-const s = await openServices(loadSettings({ DATA_DIR: dataDir, DATABASE_URL: pg, BASE_URL: 'http://bench' }));
-const db = s.db;
-if (pg) for (const t of ['ballots', 'idempotency_keys', 'timers', 'outbox', 'audit', 'branch_reviews', 'cycle_people', 'cycles', 'user_roles', 'users']) await db(t).del();
+const HELP = `npm run -s bench -- [--branches N] [--db sqlite|postgres] [--pg-url URL] [--json FILE] [--compare FILE] [--peer-branches M]
+  --branches N       branches in the cycle (default 300)
+  --db               sqlite (default: files in a temporary directory) or postgres (throwaway schemas)
+  --pg-url URL       PostgreSQL database to make the schemas in (default BENCH_DATABASE_URL or ${DEFAULT_PG_URL})
+  --json FILE        write { rows, peakRssMb, … } to FILE
+  --compare FILE     an earlier --json: time per event and the dashboard's p95, now against then
+  --peer-branches M  branches run through bpmn-engine (default min(N, 10000))
+  --mails M          mails sent in the mail figure (default 1000)`;
 
-const config = JSON.parse(fs.readFileSync(new URL('../examples/cycle-2020.json', import.meta.url), 'utf8'));
-config.branches = Array.from({ length: BRANCHES }, (_, i) => {
-  const code = `B${String(i + 1).padStart(5, '0')}`;
-  return { code, name: `第${i + 1}党支部`, secretaryName: `书记${i + 1}`, secretaryEmail: `${code.toLowerCase()}@example.org` };
+const { values: opts } = parseArgs({
+  options: {
+    branches: { type: 'string', default: '300' },
+    db: { type: 'string', default: 'sqlite' },
+    'pg-url': { type: 'string' },
+    json: { type: 'string' },
+    compare: { type: 'string' },
+    'peer-branches': { type: 'string' },
+    mails: { type: 'string', default: '1000' },
+    help: { type: 'boolean', default: false },
+  },
 });
-config.panel = config.panel.filter((p: { branchCode?: string }) => !p.branchCode);
-await s.engine.addUser({ email: 'office@example.org', name: '党委办公室', roles: ['office'] }, await s.engine.consoleActor(undefined, true));
-const office = await s.engine.actorByEmail('office@example.org');
-
-let t = performance.now();
-await s.engine.createCycle(config, office);
-await s.engine.launchCycle(2020, office, { now: '2020-11-20T02:00:00Z' });
-const launchMs = performance.now() - t;
-
-// Engine: ACKNOWLEDGE for every branch, each event its own transaction with audit (secretaries act).
-const secretaries = await Promise.all(config.branches.map((b: { secretaryEmail: string }) => s.engine.actorByEmail(b.secretaryEmail)));
-t = performance.now();
-for (const [i, b] of config.branches.entries()) {
-  await s.engine.sendBranchEvent({ cycle: 2020, branch: b.code, type: 'ACKNOWLEDGE', actor: secretaries[i], now: '2020-11-21T02:00:00Z' });
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
 }
-const engineMs = performance.now() - t;
+const N = Number(opts.branches);
+const dialect = opts.db as Dialect;
+const MAILS = Number(opts.mails);
+const PEER_N = Math.min(N, Number(opts['peer-branches'] ?? Math.min(N, 10_000)));
+if (!Number.isInteger(N) || N < 10) throw new Error(`--branches must be a whole number ≥ 10, got ${opts.branches}`);
+if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`--db must be sqlite or postgres, got ${opts.db}`);
+if (!Number.isInteger(MAILS) || MAILS < 1) throw new Error(`--mails must be a whole number, got ${opts.mails}`);
+if (!Number.isInteger(PEER_N) || PEER_N < 1) throw new Error(`--peer-branches must be a whole number, got ${opts['peer-branches']}`);
+const pgUrl = opts['pg-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_PG_URL;
 
-// Baseline: the same reads and writes by hand — read the row, versioned update of a snapshot, the
-// audit chain's head read and moved, the audit record inserted.
-const rows = await db('branch_reviews').select('id', 'cycle_id', 'version', 'snapshot', 'state');
-t = performance.now();
-for (const r of rows) {
-  await db.transaction(async (trx) => {
-    const row = await trx('branch_reviews').where({ id: r.id }).first();
-    const snap = JSON.parse(row.snapshot);
-    snap.value = 'preparing';
-    const n = await trx('branch_reviews').where({ id: r.id, version: row.version }).update({ snapshot: JSON.stringify(snap), state: 'preparing', phase: 'preparing', version: row.version + 1, updated_at: new Date().toISOString() });
-    if (n !== 1) throw new Error('lost race');
-    const chain = `cycle:${row.cycle_id}`;
-    const head = pg ? await trx('audit_chains').where({ chain }).forUpdate().first() : await trx('audit_chains').where({ chain }).first();
-    await trx('audit').insert({ cycle_id: row.cycle_id, branch_review_id: r.id, actor: 'x', event_type: 'ACKNOWLEDGE', data: null, from_state: row.state, to_state: 'preparing', version: row.version + 1, at: new Date().toISOString(), chain, seq: head.seq + 1, prev_hash: head.last_hash, hash: head.last_hash });
-    await trx('audit_chains').where({ chain }).update({ seq: head.seq + 1, last_hash: head.last_hash });
+const now = () => performance.now();
+const perSecond = (count: number, ms: number) => (count / ms) * 1000;
+const progress = (msg: string) => process.stderr.write(`  · ${msg}\n`);
+
+/** Runs `fn` over `items` with `concurrency` workers; the elapsed time and every call's latency. */
+async function timed<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<{ ms: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = now();
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      const t = now();
+      await fn(item);
+      latencies.push(now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return { ms: now() - start, latencies };
+}
+
+/** Engine and baseline in turns over `rounds` slices of the same items; their summed times and latencies. */
+async function inTurns<T>(
+  items: T[],
+  rounds: number,
+  engine: (slice: T[]) => Promise<{ ms: number; latencies: number[] }>,
+  baseline: (slice: T[]) => Promise<{ ms: number; latencies: number[] }>,
+) {
+  const e = { ms: 0, latencies: [] as number[] };
+  const b = { ms: 0, latencies: [] as number[] };
+  const size = Math.ceil(items.length / rounds);
+  for (let i = 0; i < items.length; i += size) {
+    const slice = items.slice(i, i + size);
+    const re = await engine(slice);
+    const rb = await baseline(slice);
+    e.ms += re.ms;
+    e.latencies.push(...re.latencies);
+    b.ms += rb.ms;
+    b.latencies.push(...rb.latencies);
+  }
+  return { e, b };
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const pcts = (xs: number[]) => {
+  const s = sorted(xs);
+  return { p50: percentile(s, 50), p95: percentile(s, 95) };
+};
+
+/** Each secretary as the engine's actorByEmail would give them (read in one query, not timed). */
+async function secretaries(side: Side): Promise<Map<string, Actor & Secretary>> {
+  const cycle = await side.db('cycles').where({ year: YEAR }).first();
+  const rows = (await side.db('branch_reviews as b').join('users as u', 'u.id', 'b.secretary_id').where('b.cycle_id', cycle.id).select('b.code', 'u.id', 'u.email', 'u.name')) as {
+    code: string;
+    id: number;
+    email: string;
+    name: string;
+  }[];
+  const roles = new Map<number, string[]>();
+  for (const r of (await side.db('user_roles').select('user_id', 'role')) as { user_id: number; role: string }[]) roles.set(r.user_id, [...(roles.get(r.user_id) ?? []), r.role]);
+  return new Map(rows.map((r) => [r.code, { code: r.code, id: r.id, email: r.email, name: r.name, roles: roles.get(r.id) ?? [] }]));
+}
+
+interface SuiteResult { rows: Row[]; notes: string[]; peakRssMb: number }
+
+/** Every figure at `n` branches, on databases of their own. */
+async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, sizes: { mails: number; peer: number }): Promise<SuiteResult> {
+  const E = await dbs.open(`${name}_engine`, smtp.url);
+  const B = await dbs.open(`${name}_base`);
+  const engine = E.services.engine;
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const sameRows = async (after: string) => {
+    const diff = countDifferences(await rowCounts(E), await rowCounts(B), [PEER_TABLE]);
+    if (diff.length) notes.push(`after ${after}, rows of engine/baseline differ: ${diff.join(', ')}`);
+  };
+
+  for (const side of [E, B]) {
+    const e = side.services.engine;
+    await e.addUser({ email: OFFICE.email, name: OFFICE.name, roles: ['office'] }, await e.consoleActor(undefined, true));
+  }
+  const office = await engine.actorByEmail(OFFICE.email);
+  const officeB = await B.services.engine.actorByEmail(OFFICE.email);
+  const config = cycleConfig(n);
+  const branches = config.branches;
+
+  // ── launch: create + launch, against the same rows inserted by hand ──
+  progress(`${name}: launch ${n}`);
+  let t = now();
+  await engine.createCycle(config, office, AT.create);
+  await engine.launchCycle(YEAR, office, { now: AT.launch });
+  const launchE = now() - t;
+  const samples = await launchSamples(E.db, branches[0]);
+  t = now();
+  await baselineLaunch(B, branches, samples, officeB.id!);
+  const launchB = now() - t;
+  rows.push({ figure: 'launch', unit: 'branches/s', engine: perSecond(n, launchE), baseline: perSecond(n, launchB), ratio: launchE / launchB });
+  await sameRows('launch');
+
+  // ── events: ACKNOWLEDGE by each branch's secretary, one transaction each ──
+  const secE = await secretaries(E);
+  const secB = await secretaries(B);
+  const cycleB = (await B.db('cycles').where({ year: YEAR }).first()).id as number;
+  const codes = branches.map((b) => b.code);
+  const part = partitions(n);
+  const ack = (code: string) => engine.sendBranchEvent({ cycle: YEAR, branch: code, type: 'ACKNOWLEDGE', actor: secE.get(code)!, now: AT.events });
+  const ackB = (code: string) => baselineAcknowledge(B, cycleB, secB.get(code)!, AT.events);
+
+  progress(`${name}: events ${part.single.length} (1 client)`);
+  const one = await inTurns(
+    part.single.map((i) => codes[i]),
+    10,
+    (s) => timed(s, 1, ack),
+    (s) => timed(s, 1, ackB),
+  );
+  rows.push({ figure: 'events', unit: 'events/s', engine: perSecond(part.single.length, one.e.ms), baseline: perSecond(part.single.length, one.b.ms), ratio: one.e.ms / one.b.ms, ...pcts(one.e.latencies) });
+
+  progress(`${name}: events ${part.eight.length} (8 clients)`);
+  const eight = await inTurns(
+    part.eight.map((i) => codes[i]),
+    10,
+    (s) => timed(s, 8, ack),
+    (s) => timed(s, 8, ackB),
+  );
+  rows.push({ figure: 'events x8', unit: 'events/s', engine: perSecond(part.eight.length, eight.e.ms), baseline: perSecond(part.eight.length, eight.b.ms), ratio: eight.e.ms / eight.b.ms, ...pcts(eight.e.latencies) });
+
+  progress(`${name}: bulk events ${part.bulk.length} (batches of 500)`);
+  const bulk = await inTurns(
+    part.bulk.map((i) => codes[i]),
+    Math.ceil(part.bulk.length / 500),
+    async (s) => {
+      const t0 = now();
+      const results = await engine.sendBranchEvents(
+        s.map((code) => ({ cycle: YEAR, branch: code, type: 'ACKNOWLEDGE', actor: secE.get(code)! })),
+        AT.events,
+      );
+      const refused = results.find((r) => !r.ok);
+      if (refused && !refused.ok) throw refused.error;
+      const ms = now() - t0;
+      return { ms, latencies: [ms] };
+    },
+    (s) => timed(s, 1, ackB),
+  );
+  rows.push({
+    figure: 'bulk events',
+    unit: 'events/s',
+    engine: perSecond(part.bulk.length, bulk.e.ms),
+    baseline: perSecond(part.bulk.length, bulk.b.ms),
+    ratio: bulk.e.ms / bulk.b.ms,
+    note: 'baseline: one transaction per event',
   });
-}
-const rawMs = performance.now() - t;
+  await sameRows('the events');
+  const [se, sb] = await Promise.all([E, B].map((side) => side.db('branch_reviews').where({ code: codes[0] }).first('snapshot')));
+  if (se.snapshot !== sb.snapshot) notes.push('the baseline wrote another snapshot than the engine after ACKNOWLEDGE');
 
-const perSec = (ms: number) => Math.round((BRANCHES / ms) * 1000);
-console.log(`database: ${pg ? 'postgresql' : 'sqlite'}, branches: ${BRANCHES}`);
-console.log(`launch (create + notice + timers): ${launchMs.toFixed(0)} ms (${perSec(launchMs)} branches/s)`);
-console.log(`engine events: ${perSec(engineMs)}/s   raw SQL baseline: ${perSec(rawMs)}/s`);
-console.log(`ratio engine/raw time: ${(engineMs / rawMs).toFixed(2)}x`);
-await s.close();
-fs.rmSync(dataDir, { recursive: true, force: true });
+  // ── tick: 10 % of the timers moved due, fired by the scheduler ──
+  const moved: number[] = [];
+  for (const side of [E, B]) moved.push(await side.db('timers').whereRaw('id % 10 = 0').update({ due_at: AT.timersDue }));
+  if (moved[0] !== moved[1]) notes.push(`tick: ${moved[0]} timers due for the engine, ${moved[1]} for the baseline`);
+  progress(`${name}: tick ${moved[0]} due timers`);
+  t = now();
+  const fired = await engine.fireDueTimers(AT.tick);
+  const tickE = now() - t;
+  const tickS = await tickSamples(E.db, AT.tick);
+  t = now();
+  const firedB = await baselineTick(B, tickS, AT.tick);
+  const tickB = now() - t;
+  if (fired.timersFired !== firedB.fired) notes.push(`tick: the engine fired ${fired.timersFired} timers, the baseline ${firedB.fired}`);
+  rows.push({
+    figure: 'tick',
+    unit: 'timers/s',
+    engine: perSecond(moved[0], tickE),
+    baseline: perSecond(moved[1], tickB),
+    ratio: tickE / tickB,
+    note: `${fired.timersFired} fired, ${moved[0] - fired.timersFired} skipped`,
+  });
+  await sameRows('the tick');
+
+  // ── dashboard: the data of the page, repeatedly ──
+  const reps = n <= 1000 ? 60 : 30;
+  progress(`${name}: dashboard × ${reps}`);
+  for (let i = 0; i < 3; i++) {
+    await engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 });
+    await baselineDashboard(B.db, AT.dashboard);
+  }
+  const dash = await inTurns(
+    Array.from({ length: reps }, (_, i) => i),
+    reps,
+    () => timed([0], 1, () => engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 })),
+    () => timed([0], 1, () => baselineDashboard(B.db, AT.dashboard)),
+  );
+  const board = await engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 });
+  if (board.total !== n || board.branches.length !== Math.min(50, n)) notes.push(`dashboard: total ${board.total}, ${board.branches.length} rows on the page`);
+  const dE = pcts(dash.e.latencies);
+  const dB = pcts(dash.b.latencies);
+  rows.push({ figure: 'dashboard', unit: 'ms (median)', engine: dE.p50, baseline: dB.p50, ratio: dE.p50 / dB.p50, ...dE, note: `baseline p95 ${dB.p95.toFixed(1)} ms` });
+
+  // ── mail: the dispatcher against nodemailer's pooled transport, to the same local server ──
+  progress(`${name}: mail ${sizes.mails}`);
+  await queueMails(E, sizes.mails, AT.mail);
+  const mails = await dueMails(E, AT.mail);
+  const before = smtp.received();
+  t = now();
+  const sent = await dispatch(E.db, E.services.transport, AT.mail, { mailFrom: E.services.settings.mailFrom });
+  const mailE = now() - t;
+  t = now();
+  await nodemailerSend(smtp, mails, E.services.settings.mailFrom);
+  const mailB = now() - t;
+  if (sent.sent !== sizes.mails || smtp.received() - before !== 2 * sizes.mails) {
+    notes.push(`mail: the dispatcher sent ${sent.sent} (${sent.failed} failed), the server received ${smtp.received() - before} of ${2 * sizes.mails}`);
+  }
+  rows.push({ figure: 'mail', unit: 'mails/s', engine: perSecond(sizes.mails, mailE), baseline: perSecond(sizes.mails, mailB), ratio: mailE / mailB, note: 'baseline: nodemailer, pooled' });
+
+  // ── the peer: bpmn-engine, the same flow per branch, its state saved in the same database ──
+  progress(`${name}: peer ${sizes.peer} branches`);
+  await createPeerTable(E);
+  const context = await peerContext();
+  const peerCodes = codes.slice(0, sizes.peer);
+  t = now();
+  await peerLaunch(E, context, peerCodes);
+  const peerLaunchMs = now() - t;
+  const peerEvents = await timed(peerCodes, 1, (code) => peerSignal(E, context, code));
+  const launch = rows.find((r) => r.figure === 'launch')!;
+  const events = rows.find((r) => r.figure === 'events')!;
+  const peerNote = sizes.peer < n ? `peer: ${sizes.peer} of the ${n} branches` : undefined;
+  const peerLaunchRate = perSecond(sizes.peer, peerLaunchMs);
+  const peerEventRate = perSecond(sizes.peer, peerEvents.ms);
+  rows.push({ figure: 'peer launch', unit: 'branches/s', engine: launch.engine, baseline: peerLaunchRate, ratio: peerLaunchRate / launch.engine, note: peerNote });
+  rows.push({ figure: 'peer events', unit: 'events/s', engine: events.engine, baseline: peerEventRate, ratio: peerEventRate / events.engine, note: peerNote });
+
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  // The baseline's audit chain is whole (it hashed as the engine does); checked below the size where reading every record is cheap.
+  if (n <= 20_000) {
+    for (const [label, side] of [['engine', E], ['baseline', B]] as const) {
+      const e = side.services.engine;
+      await e.verifyAudit(await e.actorByEmail(OFFICE.email)).catch((err: Error) => notes.push(`audit verify (${label}): ${err.message}`));
+    }
+  }
+  await dbs.close(E);
+  await dbs.close(B);
+  return { rows: rows.map(judge), notes, peakRssMb };
+}
+
+const loadStart = os.loadavg();
+const smtp = await startSmtp();
+const dbs = new Databases(dialect, pgUrl);
+const where = dialect === 'postgres' ? `postgresql (${pgUrl.replace(/\/\/[^@/]*@/, '//')}, throwaway schemas)` : 'sqlite (temporary files)';
+console.log(`shuping bench: ${N} branches, ${where}, node ${process.version}, ${os.cpus().length} cores, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+try {
+  const warm = Math.min(N, 60);
+  await suite(dbs, smtp, warm, 'warm', { mails: Math.min(MAILS, 50), peer: Math.min(PEER_N, 30) });
+  const result = await suite(dbs, smtp, N, 'run', { mails: MAILS, peer: PEER_N });
+  const loadEnd = os.loadavg();
+  const report: Report = {
+    rows: result.rows,
+    peakRssMb: Math.round(result.peakRssMb * 10) / 10,
+    branches: N,
+    db: dialect,
+    load: { start: loadStart, end: loadEnd },
+    cores: os.cpus().length,
+    at: new Date().toISOString(),
+  };
+  console.log(table(report));
+  console.log('ratio = engine time / baseline time (= baseline per second / engine per second): above 1 the engine is slower.');
+  for (const r of result.rows) if (r.note) console.log(`  ${r.figure}: ${r.note}`);
+  const busy = Math.max(...loadEnd.slice(0, 1), ...loadStart.slice(0, 1)) > os.cpus().length;
+  console.log(`load average at the end ${loadEnd.map((l) => l.toFixed(2)).join(' ')}${busy ? ' — the machine was busy: the figures are noisy' : ''}`);
+  const missed = result.rows.filter((r) => r.pass === false).map((r) => r.figure);
+  if (report.peakRssMb >= MEMORY_LIMIT_MB) missed.push('peak RSS');
+  console.log(missed.length ? `targets missed: ${missed.join(', ')}` : 'every target holds');
+  for (const note of result.notes) console.log(`note: ${note}`);
+  if (opts.compare) for (const line of compare(report, opts.compare)) console.log(line);
+  if (opts.json) writeJson(opts.json, report);
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await dbs.cleanup();
+  await smtp.close();
+}

@@ -1,0 +1,96 @@
+// The mail figure: an SMTP server in this process (smtp-server) that accepts and discards, the
+// outbox dispatcher sending queued mails to it, and nodemailer's pooled transport sending the same
+// mails to it directly.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import type { Side } from './databases';
+
+export interface LocalSmtp { url: string; port: number; received(): number; close(): Promise<void> }
+
+export async function startSmtp(): Promise<LocalSmtp> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    // No reverse DNS lookup of the client (127.0.0.1). smtp-server still waits 100 ms before its greeting on
+    // every connection (early-talker detection), as real servers delay theirs: a new connection per mail pays it.
+    disableReverseLookup: true,
+    maxClients: 50,
+    onData(stream, _session, callback) {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface OutboxRow {
+  id: number;
+  message_id: string;
+  dedupe_key: string;
+  template: string;
+  to_email: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  attachments: string | null;
+}
+
+/**
+ * Puts exactly `count` mails in the queue, due at `now`: copies of the notices the launch queued
+ * (each with its meeting invitation attached), under new Message-IDs; every other queued mail is
+ * put off, so the dispatcher sends these and nothing else.
+ */
+export async function queueMails(side: Side, count: number, now: string): Promise<void> {
+  const { db } = side;
+  await db('outbox').where({ status: 'queued' }).update({ next_attempt_at: '9999-12-31T00:00:00.000Z' });
+  const notices = (await db('outbox').where({ template: 'notice' }).orderBy('id').limit(count)) as (OutboxRow & Record<string, unknown>)[];
+  if (!notices.length) throw new Error('no notice to copy');
+  const rows = Array.from({ length: count }, (_, i) => {
+    const { id: _id, ...n } = notices[i % notices.length];
+    const key = randomUUID();
+    return { ...n, message_id: `<${key}@example.org>`, dedupe_key: `bench:${key}`, status: 'queued', attempts: 0, next_attempt_at: now, claimed_until: null, sent_at: null, created_at: now };
+  });
+  for (let i = 0; i < rows.length; i += 100) await db('outbox').insert(rows.slice(i, i + 100));
+}
+
+/** The queued mails as the dispatcher would send them (read before it does). */
+export async function dueMails(side: Side, now: string): Promise<OutboxRow[]> {
+  return (await side.db('outbox').where({ status: 'queued' }).andWhere('next_attempt_at', '<=', now).orderBy('id')) as OutboxRow[];
+}
+
+/** nodemailer on its own: a pooled transport sending every mail, all handed to it at once (its pool queues them). */
+export async function nodemailerSend(smtp: LocalSmtp, mails: OutboxRow[], from: string): Promise<void> {
+  const transporter = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: true });
+  try {
+    await Promise.all(
+      mails.map((m) =>
+        transporter.sendMail({
+          messageId: m.message_id,
+          from,
+          to: m.to_email,
+          subject: m.subject,
+          text: m.body_text,
+          html: m.body_html,
+          attachments: m.attachments ? JSON.parse(m.attachments) : undefined,
+          headers: { 'X-Shuping-Template': m.template },
+        }),
+      ),
+    );
+  } finally {
+    transporter.close();
+  }
+}
