@@ -26,6 +26,8 @@ import type { EngineDeps, EventAnswer } from './transitions';
 import { addUser, consoleActor, inviteUser, listUsers, resendInvitation, setLocale, setPassword, setUserActive, setUserRoles, type AddUserRequest } from './users';
 import { needsSetup, setUp } from './setup';
 import { branchNotice, returnedBranches } from './branchPage';
+import { deleteDraft, draftView, updateDraft } from './drafts';
+import { rosterTemplate, type TemplateKind } from './templates';
 import { branchStatus, branchView, dashboard, dashboardTag, requireCycleFor, tasksFor, visibleCycles, type BoardOptions } from './views';
 
 export type { BatchResult, BranchEventRequest, EventAnswer, LaunchProgress };
@@ -127,6 +129,12 @@ export class Engine {
   branchProblems = (ref: string | number, code: string, actor: Actor) => branchProblems(this.db, ref, code, actor);
   duplicateEvidence = (ref: string | number, actor: Actor) => duplicateEvidence(this.db, ref, actor);
   repeatFlags = (ref: string | number, actor: Actor, codes?: string[]) => repeatFlags(this.db, ref, actor, codes);
+
+  // ── the cycle wizard: templates, drafts previewed, edited, deleted ───────────
+  rosterTemplate = (kind: TemplateKind, actor: Actor) => rosterTemplate(kind, actor);
+  draftView = (ref: string | number, actor: Actor, now = nowIso()) => draftView(this.deps, ref, actor, now);
+  updateDraft = (ref: string | number, input: unknown, actor: Actor, now = nowIso()) => updateDraft(this.deps, ref, input, actor, now);
+  deleteDraft = (ref: string | number, actor: Actor, now = nowIso()) => deleteDraft(this.deps, ref, actor, now);
 
   // ── audit ───────────────────────────────────────────────────────────────────
   async verifyAudit(actor: Actor, cycleRef?: string | number) {

@@ -7,3 +7,4 @@ export { MAX_UPLOAD_BYTES } from './files';
 export type { MailSettings } from './effects';
 export type { BoardOptions, Rights, Task } from './views';
 export { authorize, GLOBAL_ACTIONS, may, type GlobalAction } from './policy';
+export { TEMPLATE_KINDS, type TemplateKind } from './templates';

@@ -25,11 +25,12 @@ export async function insertCycle(db: Tx, row: Omit<CycleRow, 'id'>): Promise<nu
 export async function findCycle(db: Tx, ref: string | number): Promise<CycleRow | undefined> {
   const n = Number(ref);
   if (!Number.isInteger(n)) return undefined;
-  const byYear = n >= 2000 && n <= 2100 ? await db<CycleRow>('cycles').where({ year: n }).first() : undefined;
-  return byYear ?? db<CycleRow>('cycles').where({ id: n }).first();
+  // A deleted draft is found no more (its row and audit records stay).
+  const byYear = n >= 2000 && n <= 2100 ? await db<CycleRow>('cycles').where({ year: n }).whereNull('deleted_at').first() : undefined;
+  return byYear ?? db<CycleRow>('cycles').where({ id: n }).whereNull('deleted_at').first();
 }
 
-export const listCycles = (db: Tx): Promise<CycleRow[]> => db<CycleRow>('cycles').orderBy('year', 'desc');
+export const listCycles = (db: Tx): Promise<CycleRow[]> => db<CycleRow>('cycles').whereNull('deleted_at').orderBy('year', 'desc');
 
 /** Optimistic write: false when someone else moved the cycle first. */
 export async function updateCycle(db: Tx, id: number, expectedVersion: number, patch: Partial<CycleRow>): Promise<boolean> {
@@ -62,8 +63,12 @@ export const cyclePeople = (db: Tx, cycleId: number, role?: CycleRole): Promise<
 /** Cycles a person takes part in, by any role. */
 export const cyclesOfPerson = (db: Tx, userId: number): Promise<CycleRow[]> =>
   db<CycleRow>('cycles')
-    .whereIn('id', db('cycle_people').where({ user_id: userId }).select('cycle_id'))
-    .orWhereIn('id', db('branch_reviews').where({ secretary_id: userId }).orWhere({ deputy_id: userId }).select('cycle_id'))
+    .whereNull('deleted_at')
+    .andWhere((w) =>
+      w
+        .whereIn('id', db('cycle_people').where({ user_id: userId }).select('cycle_id'))
+        .orWhereIn('id', db('branch_reviews').where({ secretary_id: userId }).orWhere({ deputy_id: userId }).select('cycle_id')),
+    )
     .orderBy('year', 'desc');
 
 /** One branch of a cycle's roster (名单), as configured; its review exists once the cycle is launched. */
@@ -102,4 +107,26 @@ export const rosterWithoutReview = (db: Tx, cycleId: number, limit: number): Pro
 
 export const rosterOf = (db: Tx, cycleId: number): Promise<RosterRow[]> => db<RosterRow>('cycle_branches').where({ cycle_id: cycleId }).orderBy('position');
 
-export const findCycleOfYear = (db: Tx, year: number): Promise<CycleRow | undefined> => db<CycleRow>('cycles').where({ year }).first();
+export const findCycleOfYear = (db: Tx, year: number): Promise<CycleRow | undefined> => db<CycleRow>('cycles').where({ year }).whereNull('deleted_at').first();
+
+// ── drafts: edited, deleted (marked, never removed: the audit hangs on the row) ──
+
+export async function markCycleDeleted(db: Tx, id: number, at: string): Promise<boolean> {
+  const n = await db('cycles').where({ id, state: 'draft' }).whereNull('deleted_at').update({ deleted_at: at, updated_at: at });
+  return n === 1;
+}
+
+/** A draft's roster and people, replaced whole when the draft is edited. */
+export async function clearDraftRoster(db: Tx, cycleId: number): Promise<void> {
+  await db('cycle_branches').where({ cycle_id: cycleId }).del();
+  await db('cycle_people').where({ cycle_id: cycleId }).del();
+}
+
+/** People a cycle names (secretaries, deputies, panel) who have not set a password yet. */
+export async function cyclePeopleWithoutPassword(db: Tx, cycleId: number): Promise<number> {
+  const emails = db('cycle_branches').where({ cycle_id: cycleId }).select('secretary_email as email')
+    .union(db('cycle_branches').where({ cycle_id: cycleId }).whereNotNull('deputy_email').select('deputy_email as email'))
+    .union(db('cycle_people as cp').join('users as u', 'u.id', 'cp.user_id').where('cp.cycle_id', cycleId).select('u.email'));
+  const r = await db('users').whereIn('email', emails).whereNull('password_hash').count({ n: '*' }).first();
+  return Number(r!.n);
+}

@@ -388,7 +388,56 @@ export const apiRoutes: ApiRoute[] = [
     responses: { ...ok, ...errs, 409: 'materials submitted or accepted' },
     handler: async (f, s) => s.engine.removeFile(f.params.id, f.actor()),
   },
+  {
+    method: 'get', path: '/api/templates/branches.xlsx', summary: 'The branch list template (Excel: header row, an example row, the columns explained)', access: 'user', requires: 'CREATE_CYCLE',
+    responses: { 200: 'the template', 401: errs[401], 403: errs[403] },
+    handler: async (f, s) => bytes(await s.engine.rosterTemplate('branches', f.actor())),
+  },
+  {
+    method: 'get', path: '/api/templates/panel.xlsx', summary: 'The panel list template (Excel: header row, an example row, the columns explained)', access: 'user', requires: 'CREATE_CYCLE',
+    responses: { 200: 'the template', 401: errs[401], 403: errs[403] },
+    handler: async (f, s) => bytes(await s.engine.rosterTemplate('panel', f.actor())),
+  },
+  {
+    method: 'get', path: '/api/cycles/:cycle/draft', summary: "A draft cycle's whole configuration, and what launching it will do (notices, invitations, deadlines already past)", access: 'user', requires: 'CREATE_CYCLE',
+    params: cycleParams, responses: { ...ok, ...errs, 409: 'not a draft' },
+    handler: async (f, s) => s.engine.draftView(f.params.cycle, f.actor()),
+  },
+  {
+    method: 'put', path: '/api/cycles/:cycle/draft', summary: "Replace a draft's configuration (JSON in config or configText) and roster (branches, panel: CSV or Excel)", access: 'user', requires: 'CREATE_CYCLE',
+    params: cycleParams, multipart: ['config', 'branches', 'panel'], responses: { ...ok, ...errs, 409: 'not a draft, or changed meanwhile' },
+    handler: async (f, s) => ({ cycle: cycleHead((await s.engine.updateDraft(f.params.cycle, await configFromUpload(f), f.actor())).cycle) }),
+  },
+  {
+    method: 'delete', path: '/api/cycles/:cycle', summary: 'Delete a draft cycle (marked deleted; its audit records stay)', access: 'user', requires: 'CREATE_CYCLE',
+    params: cycleParams, responses: { ...ok, ...errs, 409: 'not a draft' },
+    handler: async (f, s) => s.engine.deleteDraft(f.params.cycle, f.actor()),
+  },
 ];
+
+/** A document already in memory (a template), as a download. */
+const bytes = (file: { filename: string; contentType: string; body: Buffer }) =>
+  download({ filename: file.filename, contentType: file.contentType, write: async (out) => void out.end(file.body) });
+
+/** A cycle's configuration from the wizard's upload: JSON (a file or text), with the roster from CSV or Excel files when given. */
+async function configFromUpload(f: Frame): Promise<Record<string, unknown>> {
+  const byField = new Map(f.files.map((file) => [file.fieldname, file]));
+  const configFile = byField.get('config');
+  const configText = configFile ? configFile.buffer.toString('utf8') : ((f.body as Record<string, unknown> | undefined)?.configText as string | undefined);
+  if (!configText) throw invalidInput([{ field: 'config', message: '缺少周期配置' }]);
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(configText);
+  } catch {
+    throw invalidInput([{ field: 'config', message: '周期配置不是合法的 JSON' }]);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw invalidInput([{ field: 'config', message: '周期配置须为一组字段' }]);
+  const branches = byField.get('branches');
+  const panel = byField.get('panel');
+  if (branches) config.branches = parseBranchesCsv(await rosterText(branches.originalname, branches.buffer, 'branches'));
+  if (panel) config.panel = parsePanelCsv(await rosterText(panel.originalname, panel.buffer, 'panel'));
+  return config;
+}
 
 /** Multipart with hard limits; only the route's own file fields are accepted. */
 function multipart(fields: string[]): RequestHandler {

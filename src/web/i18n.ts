@@ -93,6 +93,19 @@ const zhBase = {
   effect_VETO: '「{branch}」将被一票否决，等次降为最低档；结果公布前仅党委办公室可见。请填写原因。',
   effect_EXEMPT: '「{branch}」将免于本年度述评，流程立即结束且不能恢复，支部书记会收到通知。请填写原因。',
   effect_PUBLISH_RESULTS: '各支部将收到评议结果并进入整改环节，公布后不能撤回。',
+  // the cycle wizard and a draft's preview
+  wizardTitle: '新建述评周期', wizardEditTitle: '修改述评周期草稿', wizardSteps: '步骤', nextStepBtn: '下一步', saveDraft: '保存草稿',
+  step_basics: '年度与名称', step_topics: '述职重点', step_schedule: '时间安排', step_rules: '评分与等次', step_roster: '支部与考评组', step_review: '核对',
+  topicsHint: '每行一项；支部书记的述职报告按这些重点分节撰写。', scheduleHint: '四个截止时间须依次靠后：述职材料、评分、整改方案、整改落实。',
+  meetingAt: '述职评议会时间', meetingPlace: '述职评议会地点', optional: '可不填',
+  rulesHint: '已按默认细则填好（满分 100，好 ≥ 90、较好 ≥ 80、一般 ≥ 70），可按本年度要求修改。',
+  rosterHint: '先下载模板，按示例每行填写一个支部（或考评组成员），保存后上传。CSV 或 Excel 均可；有误的行会按行号指出，整份名单都不会导入。',
+  downloadBranchesTemplate: '下载支部名单模板', downloadPanelTemplate: '下载考评组名单模板', branchesUpload: '支部名单（Excel 或 CSV）', panelUpload: '考评组名单（Excel 或 CSV）',
+  rosterExisting: '当前草稿有 {branches} 个支部、{panel} 名考评组成员；上传新文件将整份替换。', rosterKept: '保留现有 {n} 条', rosterMissing: '尚未上传',
+  launchWhat: '启动后将发生什么', launchSummary: '将向 {notices} 个支部发送述评通知（含会议日程邀请）；{invitations} 人尚未设置密码，已收到或将凭邀请邮件设置密码。',
+  pastWarning: '以下时间已经过去', pastHint: '启动后这些环节会立即显示逾期。请先“修改”草稿调整时间，或确认后仍然启动。',
+  launchIrreversible: '启动后不能再修改或删除草稿。', editDraft: '修改', deleteDraft: '删除草稿', past: '已过',
+  deleteDraftEffect: '删除后该草稿不再显示，年度可重新使用；办理记录保留。', newCycle: '新建述评周期', previewLaunch: '预览并启动', jsonUpload: '通过 JSON 文件创建（高级）',
 };
 
 type Base = typeof zhBase;
@@ -149,6 +162,18 @@ const enBase: Base = {
   effect_VETO: '"{branch}" will be vetoed: its grade becomes the lowest; only the office sees this before publication. Give the reason.',
   effect_EXEMPT: '"{branch}" will be exempted this year: its review ends at once and cannot be resumed; the secretary is told. Give the reason.',
   effect_PUBLISH_RESULTS: 'Every branch receives its result and starts improvement planning; publication cannot be undone.',
+  wizardTitle: 'New review cycle', wizardEditTitle: 'Edit the draft cycle', wizardSteps: 'Steps', nextStepBtn: 'Next', saveDraft: 'Save draft',
+  step_basics: 'Year and title', step_topics: 'Topics', step_schedule: 'Schedule', step_rules: 'Scoring and grades', step_roster: 'Branches and panel', step_review: 'Review',
+  topicsHint: 'One per line; secretaries write their report a section per topic.', scheduleHint: 'The four deadlines must come in order: materials, scoring, plan, follow-up.',
+  meetingAt: 'Review meeting time', meetingPlace: 'Review meeting place', optional: 'optional',
+  rulesHint: 'Filled in with the default rules (100 points; 90, 80, 70 for the grades): change them for this year if needed.',
+  rosterHint: 'Download the templates, fill one branch (or panel member) per row as the example shows, and upload them. CSV or Excel; bad rows are named by number and nothing is imported.',
+  downloadBranchesTemplate: 'Branch list template', downloadPanelTemplate: 'Panel list template', branchesUpload: 'Branches (Excel or CSV)', panelUpload: 'Panel (Excel or CSV)',
+  rosterExisting: 'The draft has {branches} branches and {panel} panel members; a new file replaces the list whole.', rosterKept: 'keeping the {n} rows', rosterMissing: 'not uploaded yet',
+  launchWhat: 'What launching does', launchSummary: '{notices} branches will be sent the notice (with a calendar invitation); {invitations} people have not set a password and use their invitation mail.',
+  pastWarning: 'These times have passed', pastHint: 'Those steps will be overdue at once. Edit the draft first, or confirm to launch anyway.',
+  launchIrreversible: 'A launched cycle can no longer be edited or deleted.', editDraft: 'Edit', deleteDraft: 'Delete draft', past: 'past',
+  deleteDraftEffect: 'The draft disappears and its year can be used again; its records are kept.', newCycle: 'New review cycle', previewLaunch: 'Preview and launch', jsonUpload: 'Create from a JSON file (advanced)',
 };
 
 /** The names of the fields the API names in its errors (the last segment of `data.items.0.dueDate`). */

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { NextFunction, Request, Response, Router } from 'express';
 import nunjucks from 'nunjucks';
 import { bindingDeadline, isWeighty, PHASES } from '../../workflows/index';
+import { DEFAULT_BANDS, DEFAULT_RUBRIC } from '../domain/scoring';
 import { z } from 'zod';
 import { may } from '../engine/index';
 import { boardQuery } from './api';
@@ -55,6 +56,9 @@ export function foldReminders<T extends { event: string; at: string; data: unkno
   }
   return out;
 }
+
+/** JSON inside <script type="application/json">: "<" escaped so no text can close the tag. */
+const jsonForScript = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 export function viewEngine(timezone: string) {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: process.env.NODE_ENV !== 'production' }), { autoescape: true, throwOnUndefined: false });
@@ -122,6 +126,26 @@ export function mountPages(router: Router, services: Services): void {
   router.get('/cycles', page(true, async (req) => {
     if (!may(req.viewer!.actor, 'CREATE_CYCLE')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
     return { view: 'cycles.njk', data: { cycles: await services.engine.visibleCycles(req.viewer!.actor) }, nav: 'cycles' };
+  }));
+  // The cycle wizard (a new draft, or a draft edited) and a draft's preview before launching.
+  router.get('/cycles/new', page(true, async (req) => {
+    const actor = req.viewer!.actor;
+    if (!may(actor, 'CREATE_CYCLE')) throw new AppError('FORBIDDEN', '仅党委办公室可访问');
+    const year = new Date().getFullYear();
+    const config = {
+      year, title: `${year}年度基层党支部书记抓党建工作述职评议`, timezone: 'Asia/Shanghai', topics: [], deadlines: {}, meeting: {},
+      rubric: DEFAULT_RUBRIC, grades: { bands: DEFAULT_BANDS, topGradeCapPercent: null }, democratic: { enabled: false, weightPercent: 30 },
+      office: [{ email: actor.email, name: actor.name }], leaders: [], copyTo: [],
+    };
+    return { view: 'wizard.njk', data: { config, configJson: jsonForScript(config), mode: 'create' }, nav: 'cycles' };
+  }));
+  router.get('/cycles/:cycle/edit', page(true, async (req) => {
+    const draft = await services.engine.draftView(param(req, 'cycle'), req.viewer!.actor, now());
+    return { view: 'wizard.njk', data: { config: draft.config, configJson: jsonForScript(draft.config), mode: 'edit', cycle: draft.cycle }, nav: 'cycles' };
+  }));
+  router.get('/cycles/:cycle/draft', page(true, async (req) => {
+    const draft = await services.engine.draftView(param(req, 'cycle'), req.viewer!.actor, now());
+    return { view: 'draft.njk', data: { draft, c: draft.config }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle', page(true, async (req) => {
     // The board's table is paged, sorted and filtered by the server (links and a GET form).

@@ -101,9 +101,10 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
     const office = await signIn('office@example.org');
     expect(new URL(office.url()).pathname).toBe('/cycles');
     await office.setInputFiles('input[name=config]', { name: 'cycle.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(smallConfig())) });
-    await Promise.all([office.waitForEvent('load'), office.click('form[data-multipart] button[type=submit]')]);
+    await office.click('details.card summary');
+    await Promise.all([office.waitForURL(/\/draft$/), office.click('form[data-multipart] button[type=submit]')]);
     await submit(office, office.locator('form[data-api$="/launch"]'));
-    expect(await office.locator('td .badge').first().innerText()).toBe('进行中');
+    expect(await office.locator('h1 .badge').first().innerText()).toBe('进行中');
     const cycleId = 1;
 
     // ── secretary: sets a password from the invitation mail, then acknowledges and submits with a file

@@ -139,6 +139,11 @@ describe.each(dialects)('audit on %s', (dialect) => {
       const form = new FormData();
       form.append('config', new Blob([JSON.stringify({ ...exampleConfig(), year: 2032, title: '2032年度述评' })], { type: 'application/json' }), 'cycle.json');
       await audited('POST /api/cycles/import', '/api/cycles/import', OFFICE, form);
+      // The draft edited in the wizard, then deleted (marked: its records stay in its chain).
+      const edit = new FormData();
+      edit.append('configText', JSON.stringify({ ...exampleConfig(), year: 2032, title: '2032年度述评（修改）' }));
+      await audited('PUT /api/cycles/:cycle/draft', '/api/cycles/2032/draft', OFFICE, edit);
+      await audited('DELETE /api/cycles/:cycle', '/api/cycles/2032', OFFICE);
       await audited('POST /api/cycles/:cycle/launch', '/api/cycles/2031/launch', OFFICE, undefined, 7, false);
       await audited('POST /api/cycles/:cycle/branches/:branch/events', '/api/cycles/2031/branches/B01/events', 'b01@example.org', { type: 'ACKNOWLEDGE' });
       await audited('PUT /api/cycles/:cycle/branches/:branch/deputy', '/api/cycles/2031/branches/B01/deputy', 'b01@example.org', { deputy: { email: 'deputy@example.org', name: '李副书记' } });

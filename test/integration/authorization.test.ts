@@ -138,6 +138,12 @@ const API: Record<string, Case> = {
   'POST /api/setup': { allowed: EVERYONE, path: () => '/api/setup', body: () => ({ email: 'first@example.org', name: '首位', password: 'First-Password-1' }) },
   // The users page is the office's: an invalid email or an unknown id for it, a real change for anyone else.
   'GET /api/users': { allowed: OFFICE_ONLY, path: () => '/api/users' },
+  // The cycle wizard is the office's: templates; 2020 is launched, so its draft is 409 for the office.
+  'GET /api/templates/branches.xlsx': { allowed: OFFICE_ONLY, path: () => '/api/templates/branches.xlsx' },
+  'GET /api/templates/panel.xlsx': { allowed: OFFICE_ONLY, path: () => '/api/templates/panel.xlsx' },
+  'GET /api/cycles/:cycle/draft': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/draft' },
+  'PUT /api/cycles/:cycle/draft': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/draft', body: () => configForm(2033) },
+  'DELETE /api/cycles/:cycle': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020' },
   'POST /api/users': { allowed: OFFICE_ONLY, path: () => '/api/users', body: (p) => ({ email: p === 'office' ? 'not-an-email' : 'intruder@example.org', name: '新人', roles: ['office'] }) },
   'PUT /api/users/:id/roles': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/roles', body: () => ({ roles: ['office'] }) },
   'POST /api/users/:id/deactivate': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/deactivate' },
@@ -162,8 +168,12 @@ const PAGES: Record<string, Case> = {
   '/mail': { allowed: OFFICE_ONLY, path: () => '/mail' },
   '/setup': { allowed: EVERYONE, path: () => '/setup' },
   '/users': { allowed: OFFICE_ONLY, path: () => '/users' },
+  '/cycles/new': { allowed: OFFICE_ONLY, path: () => '/cycles/new' },
+  // A launched cycle has no draft: 409 (a page) for the office, refused for anyone else.
+  '/cycles/:cycle/draft': { allowed: OFFICE_ONLY, path: (c) => `/cycles/${c.cycleId}/draft` },
+  '/cycles/:cycle/edit': { allowed: OFFICE_ONLY, path: (c) => `/cycles/${c.cycleId}/edit` },
 };
-const PAGE_ROUTES = ['/', '/login', '/forgot', '/password/:token', '/ballot/:token', '/cycles', '/cycles/:cycle', '/cycles/:cycle/branches/:branch', '/cycles/:cycle/branches/:branch/score', '/tasks', '/dashboard', '/mail', '/setup', '/users'];
+const PAGE_ROUTES = ['/', '/login', '/forgot', '/password/:token', '/ballot/:token', '/cycles', '/cycles/:cycle', '/cycles/:cycle/branches/:branch', '/cycles/:cycle/branches/:branch/score', '/tasks', '/dashboard', '/mail', '/setup', '/users', '/cycles/new', '/cycles/:cycle/draft', '/cycles/:cycle/edit'];
 
 const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
 // Signing out ends the sessions: last.

@@ -81,7 +81,7 @@
   // the row or item number and the field's label from the page's dictionary.
   function fieldLabel(path) {
     const parts = [];
-    const row = /\[(?:row|行) (\d+)\]/.exec(path);
+    const row = /\brow (\d+)/.exec(path);
     const list = /^(branches|panel)\b/.exec(path);
     if (list) parts.push(t('field_' + list[1]));
     if (row) parts.push(t('rowN').replace('{n}', row[1]));
@@ -118,7 +118,8 @@
     document.getElementById('confirm-text').textContent = form.dataset.confirm;
     document.getElementById('confirm-ok').textContent = form.dataset.confirmOk || t('confirm');
     reasonLabel.classList.toggle('hidden', !needsReason);
-    reason.required = Boolean(needsReason);
+    // Checked here rather than by the browser, so that the dialog itself says what is missing.
+    if (needsReason) reason.setAttribute('aria-required', 'true'); else reason.removeAttribute('aria-required');
     const field = needsReason ? form.querySelector(`[name="${needsReason}"]`) : null;
     reason.value = field ? field.value : '';
     error.classList.add('hidden');
