@@ -14,6 +14,10 @@ const NAMES = [
   '运营公司党支部', '建材公司党支部', '路桥分公司党支部', '市政分公司党支部', '安装分公司党支部', '离退休党支部', '后勤服务党支部', '审计中心党支部',
 ];
 
+/** 板块: the demo's business segments, read off the branch names. */
+const segmentOf = (name: string) =>
+  /机关|中心|离退休|后勤/.test(name) ? '机关职能板块' : /项目部|工程|分公司|海外/.test(name) ? '工程建设板块' : /研究院|设计院/.test(name) ? '科研设计板块' : '经营服务板块';
+
 const DAY = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -26,9 +30,10 @@ function config(year: number, anchor: number) {
     title: `${year}年度基层党支部书记抓党建工作述职评议`,
     deadlines: { materials: iso(anchor - 42 * DAY), scoring: iso(anchor - 32 * DAY), plan: iso(anchor), followUp: iso(anchor + 166 * DAY) },
     meeting: { ...base.meeting, at: iso(anchor - 34 * DAY) },
+    documents: { ...base.documents, number: `中机中联党〔${year}〕12号`, lettersNumber: `中机中联党〔${year}〕13号` },
     branches: NAMES.map((name, i) => {
       const code = `B${String(i + 1).padStart(2, '0')}`;
-      return { code, name, secretaryName: `书记${i + 1}`, secretaryEmail: `${code.toLowerCase()}@example.org` };
+      return { code, name, secretaryName: `书记${i + 1}`, secretaryEmail: `${code.toLowerCase()}@example.org`, segment: segmentOf(name) };
     }),
   };
 }

@@ -6,7 +6,7 @@ import { loadSettings } from '../config';
 import { z } from 'zod';
 import { parseBranchesCsv, parsePanelCsv } from '../domain/roster';
 import { ballotTokenSchema, branchCodeSchema, cycleRefSchema, dbInt, emailTypedSchema, idempotencyKeySchema, idText, MAX_DB_INT } from '../domain/schemas';
-import { EXPORT_KINDS, type Actor, type BranchEventRequest } from '../engine/index';
+import { ALL_EXPORT_FORMATS, EXPORT_KINDS, type Actor, type BranchEventRequest } from '../engine/index';
 import { AppError, fromZod, invalidInput, type FieldIssue } from '../errors';
 import { openServices, type Services } from '../services';
 import { progressBar } from './progress';
@@ -393,15 +393,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command('export')
-    .description('results / ledger (.xlsx), bulletin / letters (printable HTML)')
+    .description('results / ledger (.xlsx), bulletin / letters (HTML or Word .docx; letters also as a zip of one .docx per branch)')
     .requiredOption('--cycle <cycle>')
     .requiredOption('--kind <kind>', EXPORT_KINDS.join('|'))
+    .option('--format <format>', `${ALL_EXPORT_FORMATS.join('|')} (bulletin: html|docx, letters: html|docx|zip; default html)`)
     .requiredOption('--out <path>')
     .option('--as <email>')
     .option('--json')
     .action(async (o) => {
       const s = await open();
-      const file = await s.engine.exportDocument(o.cycle, o.kind, await actorFor(s, o.as));
+      const file = await s.engine.exportDocument(o.cycle, o.kind, await actorFor(s, o.as), o.format);
       const stream = fs.createWriteStream(o.out);
       const closed = new Promise<void>((resolve, reject) => stream.on('close', resolve).on('error', reject));
       await file.write(stream);

@@ -106,6 +106,20 @@ export const cycleConfigSchema = z
     leaders: z.array(personSchema).max(100).default([]),
     /** Extra addresses copied on escalations (抄送). */
     copyTo: z.array(email).max(100).default([]),
+    /** Word documents (公文格式): the issuer (发文机关), its red mark, the document numbers (发文字号) and the signature (落款). */
+    documents: z
+      .object({
+        issuer: text(100),
+        /** the red issuer's mark; default: the issuer followed by 文件 */
+        header: text(100).optional(),
+        /** the bulletin's number, e.g. 中机中联党〔2020〕12号; default: 〔year〕1号 */
+        number: text(60).optional(),
+        /** the letters' number; default: the bulletin's */
+        lettersNumber: text(60).optional(),
+        /** 落款; default: the issuer */
+        signature: text(100).optional(),
+      })
+      .optional(),
     /** 问题类别: the categories a branch's problems are filed under (屡查屡犯 is the same category again). */
     problemCategories: z.array(text(100)).min(1).max(50).default(DEFAULT_PROBLEM_CATEGORIES),
     /** 整改延续: each branch's unverified plan items of this earlier year open again in this cycle. */

@@ -64,7 +64,7 @@ export class Engine {
   dashboard = (ref: string | number, actor: Actor, now = nowIso(), opts: BoardOptions = {}) => dashboard(this.db, ref, actor, now, opts);
   /** Changes whenever what `dashboard` answers may have changed (for a 304 on an unchanged poll). */
   dashboardTag = (ref: string | number, actor: Actor, now = nowIso(), opts: BoardOptions = {}) => dashboardTag(this.db, ref, actor, now, opts);
-  exportDocument = (ref: string | number, kind: string, actor: Actor) => exportDocument(this.db, ref, kind, actor);
+  exportDocument = (ref: string | number, kind: string, actor: Actor, format?: string) => exportDocument(this.db, ref, kind, actor, format);
 
   // ── a branch ────────────────────────────────────────────────────────────────
   sendBranchEvent = (req: BranchEventRequest): Promise<EventAnswer> => sendBranchEvent(this.deps, req, req.now ?? nowIso());

@@ -1,23 +1,26 @@
 // Documents (DESIGN.md: Documents): the results and the rectification ledger (整改台账) as .xlsx,
-// the bulletin (通报) and the per-branch letters as printable HTML.
-import { once } from 'node:events';
+// the bulletin (通报) and the per-branch letters (结果告知书) as Word documents in the 公文 layout or
+// printable HTML (./documents.ts); the letters also as a zip of one .docx per branch.
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { formatLocal } from '../domain/deadlines';
 import type { ScoreSheet } from '../domain/scoring';
 import { AppError } from '../errors';
-import { escapeHtml } from '../mail/templates';
-import { countPublished, gradeCounts, reviewsPage, type BranchReviewRow } from '../store/branchReviews';
+import { countPublished, reviewsPage, type BranchReviewRow } from '../store/branchReviews';
 import type { Tx } from '../store/db';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { parseConfig } from './transitions';
+import { bulletinExport, lettersExport, type DocFormat } from './documents';
 import { contextOf } from './lookup';
 import { authorize } from './policy';
 import { requireCycleFor } from './views';
 
 export const EXPORT_KINDS = ['results', 'ledger', 'bulletin', 'letters'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
+/** The formats each kind comes in, the first its default. */
+export const EXPORT_FORMATS = { results: ['xlsx'], ledger: ['xlsx'], bulletin: ['html', 'docx'], letters: ['html', 'docx', 'zip'] } as const satisfies Record<ExportKind, readonly string[]>;
+export const ALL_EXPORT_FORMATS = ['xlsx', 'html', 'docx', 'zip'] as const;
+export type ExportFormat = (typeof ALL_EXPORT_FORMATS)[number];
 
 /**
  * A document to download: its name and type, and a writer that streams it to the given stream
@@ -47,9 +50,13 @@ const PAGE = 500;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ITEM_ZH = { open: '未开始', inProgress: '整改中', verified: '已销号' } as const;
 
-export async function exportDocument(db: Tx, ref: string | number, kind: string, actor: Actor): Promise<ExportFile> {
+export async function exportDocument(db: Tx, ref: string | number, kind: string, actor: Actor, format?: string): Promise<ExportFile> {
   if (!(EXPORT_KINDS as readonly string[]).includes(kind)) {
     throw new AppError('INVALID_INPUT', `kind 须为 ${EXPORT_KINDS.join('、')} 之一`, { issues: [{ field: 'kind', message: `unknown kind ${kind}` }] });
+  }
+  const formats: readonly string[] = EXPORT_FORMATS[kind as ExportKind];
+  if (format !== undefined && !formats.includes(format)) {
+    throw new AppError('INVALID_INPUT', `${kind} 的格式须为 ${formats.join('、')} 之一`, { issues: [{ field: 'format', message: `${kind} comes as ${formats.join(', ')}` }] });
   }
   const cycle = await requireCycleFor(db, ref, actor);
   authorize(actor, 'EXPORT');
@@ -78,20 +85,6 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
       await wb.commit();
     },
   });
-  const html = (filename: string, title: string, fill: (write: (s: string) => Promise<void>) => Promise<void>): ExportFile => ({
-    filename,
-    contentType: 'text/html; charset=utf-8',
-    async write(out) {
-      const write = async (chunk: string) => {
-        if (!out.write(chunk)) await once(out, 'drain');
-      };
-      await write(pageHead(title));
-      await fill(write);
-      await write('</body></html>');
-      out.end();
-    },
-  });
-
   if (kind === 'results') {
     return xlsx(`${base}-评议结果.xlsx`, '评议结果', [
       { header: '排名', key: 'rank', width: 6 }, { header: '编号', key: 'code', width: 8 }, { header: '支部', key: 'name', width: 24 },
@@ -134,36 +127,6 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
     });
   }
 
-  if (kind === 'bulletin') {
-    const counts = await gradeCounts(db, cycle.id);
-    return html(`${base}-通报.html`, `${config.title}通报`, async (write) => {
-      await write(`<h1>关于${escapeHtml(config.title)}结果的通报</h1>
-<p>各基层党支部：</p>
-<p>按照党委统一部署，${escapeHtml(config.title)}已完成。经现场述职、考评组评议，共 ${publishedCount} 个支部参加评议，其中${counts.map(([g, n]) => `“${escapeHtml(g)}”${n} 个`).join('，')}。现将结果通报如下：</p>
-<table><thead><tr><th>排名</th><th>支部</th><th>最终得分</th><th>等次</th></tr></thead><tbody>
-`);
-      for await (const { b, ctx } of reviews(true)) {
-        await write(`<tr><td>${ctx.result!.rank}</td><td>${escapeHtml(b.name)}</td><td>${ctx.result!.final}</td><td>${escapeHtml(ctx.result!.grade)}</td></tr>\n`);
-      }
-      await write(`</tbody></table>
-<p>请各支部对照评议中查找出的问题，于 ${escapeHtml(formatLocal(config.deadlines.plan, config.timezone, 'zh-CN'))} 前报送整改方案，抓好整改落实。</p>
-<p class="sign">党委办公室</p>`);
-    });
-  }
-
-  return html(`${base}-结果告知书.html`, `${config.title}结果告知书`, async (write) => {
-    for await (const { b, ctx } of reviews(true)) {
-      const r = ctx.result!;
-      await write(`<div class="letter"><h1>${escapeHtml(config.title)}结果告知书</h1>
-<p>${escapeHtml(b.name)}：</p>
-<p>你支部在${escapeHtml(config.title)}中最终得分 ${r.final} 分，评定等次为“${escapeHtml(r.grade)}”，在 ${r.of} 个参评支部中排名第 ${r.rank} 位。</p>
-<p>请针对评议中查找出的问题，逐项明确整改措施、责任人和完成时限，于 ${escapeHtml(formatLocal(ctx.deadlines.plan, config.timezone, 'zh-CN'))} 前报送整改方案。</p>
-<p class="sign">党委办公室</p></div>\n`);
-    }
-  });
+  if (kind === 'bulletin') return bulletinExport(db, cycle, config, format === 'docx' ? 'docx' : 'html', base);
+  return lettersExport(db, cycle, config, (format ?? 'html') as DocFormat, base);
 }
-
-const pageHead = (title: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:"FangSong","STFangsong","Noto Serif CJK SC","Songti SC",serif;max-width:800px;margin:40px auto;line-height:1.9;color:#111}
-h1{color:#C8161D;text-align:center;font-size:26px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #333;padding:4px 8px;text-align:center}
-.letter{page-break-after:always;margin-bottom:60px}.sign{text-align:right;margin-top:40px}@media print{body{margin:0}}</style></head><body>`;

@@ -2,7 +2,7 @@
 export { Engine, type BatchResult, type BranchEventRequest, type EventAnswer, type LaunchProgress } from './engine';
 export { SESSION_DAYS, sameToken, type SignedIn } from './accounts';
 export { SYSTEM, actorKey, type Actor } from './actors';
-export { EXPORT_KINDS, type ExportFile, type ExportKind } from './exports';
+export { ALL_EXPORT_FORMATS, EXPORT_FORMATS, EXPORT_KINDS, type ExportFile, type ExportFormat, type ExportKind } from './exports';
 export { MAX_UPLOAD_BYTES } from './files';
 export type { MailSettings } from './effects';
 export type { BoardOptions, Rights, Task } from './views';

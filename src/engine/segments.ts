@@ -20,10 +20,11 @@ export interface SegmentFigures {
 
 const key = (s: string | null) => s ?? '\u0000none';
 
-/** Every segment of a cycle, in the order its roster names them (branches without a segment last). */
-export async function segmentFigures(db: Tx, cycleId: number): Promise<SegmentFigures[]> {
+/** Every segment of a cycle, in the order its roster names them (branches without a segment last); grades in `gradeOrder`. */
+export async function segmentFigures(db: Tx, cycleId: number, gradeOrder: readonly string[] = []): Promise<SegmentFigures[]> {
   const [totals, grades, lowest, order] = [await segmentTotals(db, cycleId), await segmentGrades(db, cycleId), await segmentLowest(db, cycleId), await segmentOrder(db, cycleId)];
   const position = new Map(order.map((s, i) => [key(s), i]));
+  const orderOf = (grade: string) => (gradeOrder.includes(grade) ? gradeOrder.indexOf(grade) : gradeOrder.length);
   const figures = totals.map((t): SegmentFigures => {
     const low = lowest.find((l) => key(l.segment) === key(t.segment));
     return {
@@ -34,7 +35,12 @@ export async function segmentFigures(db: Tx, cycleId: number): Promise<SegmentFi
       highest: t.max,
       spread: t.max !== null && t.min !== null ? roundHalfUp(t.max - t.min) : null,
       lowest: low ? { code: low.code, name: low.name, score: low.score } : null,
-      grades: Object.fromEntries(grades.filter((g) => key(g.segment) === key(t.segment)).map((g) => [g.grade, g.n])),
+      grades: Object.fromEntries(
+        grades
+          .filter((g) => key(g.segment) === key(t.segment))
+          .sort((a, b) => orderOf(a.grade) - orderOf(b.grade) || a.grade.localeCompare(b.grade, 'zh-CN'))
+          .map((g) => [g.grade, g.n]),
+      ),
     };
   });
   const rank = (s: string | null) => position.get(key(s)) ?? (s === null ? Number.MAX_SAFE_INTEGER : order.length);

@@ -266,8 +266,9 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     };
   };
   // 板块对比: this year's segments, each beside the same segment last year (when it had one).
-  const segments = await segmentFigures(db, cycle.id);
-  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id) : [];
+  const bands = (c: CycleRow) => parseConfig(c).grades.bands.map((b) => b.grade);
+  const segments = await segmentFigures(db, cycle.id, bands(cycle));
+  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id, bands(previousCycle)) : [];
   return {
     ...current,
     segments: usesSegments(segments) ? segments.map((f) => ({ ...f, lastYear: lastSegments.find((l) => l.segment === f.segment) ?? null })) : [],

@@ -6,7 +6,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import '../domain/zodZh';
-import { authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type BoardOptions, type GlobalAction } from '../engine/index';
+import { ALL_EXPORT_FORMATS, authorize, EXPORT_KINDS, MAX_UPLOAD_BYTES, type Actor, type BoardOptions, type GlobalAction } from '../engine/index';
 import {
   ballotChoiceSchema,
   ballotTokenSchema,
@@ -110,7 +110,7 @@ const unlockBody = z.object({ email: emailTypedSchema });
 /** A cycle's configuration is an object; its fields are the engine's to check (cycleConfigSchema). */
 const configObject = z.record(z.string(), z.unknown());
 const mailQuery = z.object({ status: z.enum(['queued', 'sent', 'dead']).optional() });
-const exportQuery = z.object({ kind: z.enum(EXPORT_KINDS) });
+const exportQuery = z.object({ kind: z.enum(EXPORT_KINDS), format: z.enum(ALL_EXPORT_FORMATS).optional() });
 const auditQuery = z.object({ cycle: cycleRef.optional() });
 
 /** First run, and the office's users page (account roles only: secretaries and evaluators come from cycles). */
@@ -250,9 +250,12 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/api/cycles/:cycle/export', summary: 'Download results or ledger (.xlsx), bulletin or letters (HTML)', access: 'user', requires: 'EXPORT',
+    method: 'get', path: '/api/cycles/:cycle/export', summary: 'Download results or ledger (.xlsx), bulletin (HTML or .docx) or letters (HTML, one .docx, or a zip of one .docx per branch)', access: 'user', requires: 'EXPORT',
     params: cycleParams, query: exportQuery, responses: { 200: 'the document', ...errs, 409: 'results not published yet' },
-    handler: async (f, s) => download(await s.engine.exportDocument(f.params.cycle, parse(exportQuery, f.query).kind, f.actor())),
+    handler: async (f, s) => {
+      const { kind, format } = parse(exportQuery, f.query);
+      return download(await s.engine.exportDocument(f.params.cycle, kind, f.actor(), format));
+    },
   },
   {
     method: 'get', path: '/api/cycles/:cycle/branches/:branch', summary: 'One branch review, as the viewer may see it', access: 'user', params: branchParams,

@@ -1,5 +1,7 @@
 // `npm run screenshots`: seeds demo data in a temp directory, serves the app, and saves the leader
-// dashboard and a secretary's task page at desktop and phone width into ./screenshots/.
+// dashboard and a secretary's task page at desktop and phone width into ./screenshots/; then the
+// first page of each Word document (bulletin, letters), converted by LibreOffice and rendered to PNG.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +48,31 @@ for (const [email, url, name] of shots) {
   }
 }
 await browser.close();
+
+// The Word documents: LibreOffice (soffice) makes the PDF, poppler's pdftoppm the first page's PNG.
+const office = await services.engine.actorByEmail('office@example.org');
+const docsDir = path.join(dataDir, 'documents');
+fs.mkdirSync(docsDir, { recursive: true });
+const documents: [string, string, string | undefined][] = [
+  ['bulletin', 'document-bulletin', 'docx'],
+  ['letters', 'document-letters', 'docx'],
+];
+for (const [kind, name, format] of documents) {
+  const file = await services.engine.exportDocument(year, kind, office, format);
+  const docx = path.join(docsDir, `${name}.docx`);
+  const stream = fs.createWriteStream(docx);
+  const closed = new Promise<void>((resolve, reject) => stream.on('close', () => resolve()).on('error', reject));
+  await file.write(stream);
+  await closed;
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'shuping-lo-'));
+  try {
+    execFileSync('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', docsDir, docx], { stdio: 'pipe', timeout: 180_000 });
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', path.join(docsDir, `${name}.pdf`), path.join(out, name)]);
+  process.stderr.write(`${path.join(out, `${name}.png`)}\n`);
+}
 server.close();
 await services.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

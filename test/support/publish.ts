@@ -15,7 +15,7 @@ export function configOfYear(base: Record<string, unknown>, year: number, overri
   return { ...base, year, title: `${year}年度基层党支部书记抓党建工作述职评议`, deadlines, meeting, ...overrides };
 }
 
-export async function runToPublished(s: Services, cycle: string | number, totals: Record<string, number>, year: number, opts: { launched?: boolean } = {}): Promise<void> {
+export async function runToPublished(s: Services, cycle: string | number, totals: Record<string, number>, year: number, opts: { launched?: boolean; beforePublish?: () => Promise<void> } = {}): Promise<void> {
   const at = (md: string) => `${year}-${md}`;
   const office = await actorByEmail(s.db, OFFICE);
   if (!opts.launched) await s.engine.launchCycle(cycle, office, { now: at('11-20T02:00:00Z') });
@@ -38,5 +38,6 @@ export async function runToPublished(s: Services, cycle: string | number, totals
       await send(e, b.code, 'SUBMIT_SCORE', { scores: sheet(totals[b.code]), comment: `评语${i + 1}：${b.code}党建工作扎实` }, at('12-12T03:00:00Z'));
     }
   }
+  await opts.beforePublish?.();
   await s.engine.publishResults(cycle, office, at('12-20T02:00:00Z'));
 }
