@@ -86,7 +86,7 @@ const resetBody = z.object({ token: safeText(200), password: password(0) });
 const eventBody = z.object({ type: eventTypeSchema, data: z.unknown().optional(), expectedVersion: z.number().int().min(0).max(2 ** 31 - 1).optional() });
 const batchBody = z.object({
   events: z
-    .array(z.object({ branch: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '支部编号只能含字母、数字、-、_'), type: z.string().max(40), data: z.unknown().optional(), expectedVersion: z.number().int().min(0).max(2 ** 31 - 1).optional(), key: z.string().min(1).max(200).optional() }))
+    .array(z.object({ branch: branchCode, type: z.string().max(40), data: z.unknown().optional(), expectedVersion: z.number().int().min(0).max(2 ** 31 - 1).optional(), key: idempotencyKeySchema.optional() }))
     .min(1, '至少一个事件')
     .max(1000, '一次最多 1000 个事件'),
 });

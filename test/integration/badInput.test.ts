@@ -181,6 +181,7 @@ describe.each(dialects)('bad input on %s', (dialect) => {
     { name: 'a malformed JSON body', status: 400, run: () => raw(http.base, 'POST', '/api/session', { 'content-type': 'application/json' }, '{"email": "b01@example.org",') },
     { name: 'a JSON body over the limit', status: 413, run: () => raw(http.base, 'POST', '/api/password/forgot', { 'content-type': 'application/json' }, JSON.stringify({ email: 'x'.repeat(1_100_000) })) },
     { name: 'a path that cannot be decoded', status: 400, run: () => call(http.base, 'GET', '/api/cycles/%E0%A4%A', { session: office }) },
+    { name: 'NUL in an Idempotency-Key of a batch line', status: 422, field: 'events.0.key', run: () => call(http.base, 'POST', '/api/cycles/2020/events/batch', { session: b01, body: { events: [{ branch: 'B01', type: 'SUBMIT_MATERIALS', data: { summary: '述职报告' }, key: 'k\u0000' }] } }) },
     { name: 'an Idempotency-Key longer than its column', status: 422, field: 'Idempotency-Key', run: () => call(http.base, 'POST', `${B01}/events`, { session: b01, headers: { 'idempotency-key': 'k'.repeat(201) }, body: { type: 'SUBMIT_MATERIALS', data: { summary: '述职报告' } } }) },
   ];
 
