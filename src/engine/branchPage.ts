@@ -1,10 +1,12 @@
 // What the branch page and the task list show besides the branch view: the notice (topics,
 // deadlines, the meeting) and which of a secretary's branches had their report or plan returned.
-import type { BranchReviewContext } from '../../workflows/index';
+import { PHASES, scoringOpen, type BranchReviewContext } from '../../workflows/index';
 import { branchReviewsOfSecretary } from '../store/branchReviews';
+import { branchSnapshotsIn } from '../store/cycles';
 import type { Tx } from '../store/db';
 import type { Actor } from './actors';
-import { contextOf } from './lookup';
+import { contextOf, requireCycle } from './lookup';
+import { authorize } from './policy';
 import { parseConfig } from './transitions';
 import { readableBranch } from './views';
 
@@ -30,4 +32,17 @@ export async function returnedBranches(db: Tx, actor: Actor): Promise<string[]> 
   if (actor.id === null) return [];
   const rows = await branchReviewsOfSecretary(db, actor.id);
   return rows.filter((b) => returnedReason(b.phase, contextOf(b))).map((b) => `${b.cycle_id}:${b.code}`);
+}
+
+/** 已评 n/m on the board: for each branch where scoring is open, how many expected evaluators have scored. */
+export async function scoringProgress(db: Tx, ref: string | number, actor: Actor): Promise<Record<string, { done: number; total: number }>> {
+  authorize(actor, 'VIEW_CYCLE');
+  const cycle = await requireCycle(db, ref);
+  const rows = await branchSnapshotsIn(db, cycle.id, PHASES.filter((p) => scoringOpen(p)));
+  return Object.fromEntries(
+    rows.map((r) => {
+      const ctx = (JSON.parse(r.snapshot) as { context: BranchReviewContext }).context;
+      return [r.code, { done: Object.keys(ctx.scores).filter((id) => ctx.expectedEvaluators.includes(id)).length, total: ctx.expectedEvaluators.length }];
+    }),
+  );
 }

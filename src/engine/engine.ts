@@ -25,8 +25,9 @@ import { cycleStatus } from './status';
 import type { EngineDeps, EventAnswer } from './transitions';
 import { addUser, consoleActor, inviteUser, listUsers, resendInvitation, setLocale, setPassword, setUserActive, setUserRoles, type AddUserRequest } from './users';
 import { needsSetup, setUp } from './setup';
-import { branchNotice, returnedBranches } from './branchPage';
+import { branchNotice, returnedBranches, scoringProgress } from './branchPage';
 import { deleteDraft, draftView, updateDraft } from './drafts';
+import { mailMessage, mailPage } from './mailPage';
 import { rosterTemplate, type TemplateKind } from './templates';
 import { branchStatus, branchView, dashboard, dashboardTag, requireCycleFor, tasksFor, visibleCycles, type BoardOptions } from './views';
 
@@ -119,6 +120,7 @@ export class Engine {
   // ── the branch page and the task list ───────────────────────────────────────
   branchNotice = (ref: string | number, code: string, actor: Actor) => branchNotice(this.db, ref, code, actor);
   returnedBranches = (actor: Actor) => returnedBranches(this.db, actor);
+  scoringProgress = (ref: string | number, actor: Actor) => scoringProgress(this.db, ref, actor);
   removeFile = (id: string, actor: Actor, now = nowIso()) => removeFile(this.deps, { id, actor, dataDir: this.dataDir }, now);
 
   // ── problems followed to closure (问题清单、佐证查重、屡查屡犯) ──────────────────────
@@ -135,6 +137,8 @@ export class Engine {
   draftView = (ref: string | number, actor: Actor, now = nowIso()) => draftView(this.deps, ref, actor, now);
   updateDraft = (ref: string | number, input: unknown, actor: Actor, now = nowIso()) => updateDraft(this.deps, ref, input, actor, now);
   deleteDraft = (ref: string | number, actor: Actor, now = nowIso()) => deleteDraft(this.deps, ref, actor, now);
+  mailPage = (actor: Actor, filter: { status?: 'queued' | 'sent' | 'dead'; q?: string; offset?: number } = {}) => mailPage(this.deps, actor, filter);
+  mailMessage = (actor: Actor, id: number) => mailMessage(this.deps, actor, id);
 
   // ── audit ───────────────────────────────────────────────────────────────────
   async verifyAudit(actor: Actor, cycleRef?: string | number) {

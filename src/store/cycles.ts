@@ -130,3 +130,7 @@ export async function cyclePeopleWithoutPassword(db: Tx, cycleId: number): Promi
   const r = await db('users').whereIn('email', emails).whereNull('password_hash').count({ n: '*' }).first();
   return Number(r!.n);
 }
+
+/** The branch reviews of a cycle in the given phases (the board's scoring progress reads their snapshots). */
+export const branchSnapshotsIn = (db: Tx, cycleId: number, phases: readonly string[]): Promise<{ code: string; snapshot: string }[]> =>
+  phases.length ? db('branch_reviews').where({ cycle_id: cycleId }).whereIn('phase', [...phases]).select('code', 'snapshot') : Promise.resolve([]);

@@ -18,13 +18,28 @@ export async function insertTimers(db: Tx, rows: TimerRow[]): Promise<void> {
 }
 
 /**
- * Takes up to `limit` of the earliest due pending timers and locks them for this transaction: other
- * workers on the same PostgreSQL skip them (SKIP LOCKED) and take the next ones. On SQLite the
- * transaction already holds the database's one write lock (BEGIN IMMEDIATE, src/store/db.ts).
+ * Takes up to `limit` of the earliest due pending timers and locks them for this transaction. On
+ * PostgreSQL their branch reviews are locked with them, and rows another transaction holds are
+ * skipped (SKIP LOCKED): other schedulers take the next ones, and a timer whose branch is taking an
+ * event waits for a later batch. Locking the branch first, as every event does before it touches the
+ * branch's timers (EXTEND_DEADLINE cancels them), keeps one lock order and so no deadlock. On SQLite
+ * the transaction already holds the database's one write lock (BEGIN IMMEDIATE, src/store/db.ts).
  */
 export async function claimDueTimers(trx: Tx, now: string, limit: number, skipIds: number[] = []): Promise<TimerRow[]> {
-  const q = trx<TimerRow>('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).whereNotIn('id', skipIds).orderBy('due_at').orderBy('id').limit(limit);
-  return isPostgres(trx) ? q.forUpdate().skipLocked() : q;
+  if (!isPostgres(trx)) {
+    return trx<TimerRow>('timers').where({ status: 'pending' }).andWhere('due_at', '<=', now).whereNotIn('id', skipIds).orderBy('due_at').orderBy('id').limit(limit);
+  }
+  return trx<TimerRow>('timers as t')
+    .join('branch_reviews as b', 'b.id', 't.branch_review_id')
+    .where('t.status', 'pending')
+    .andWhere('t.due_at', '<=', now)
+    .whereNotIn('t.id', skipIds)
+    .orderBy('t.due_at')
+    .orderBy('t.id')
+    .limit(limit)
+    .select('t.*')
+    .forUpdate('t', 'b')
+    .skipLocked();
 }
 
 /**

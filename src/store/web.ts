@@ -119,3 +119,25 @@ export async function deleteFile(db: Tx, id: string): Promise<void> {
 export async function insertPasswordTokens(db: Tx, rows: { token_hash: string; user_id: number; purpose: string; created_at: string; expires_at: string }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) await db('password_tokens').insert(rows.slice(i, i + 200).map((r) => ({ ...r, used_at: null })));
 }
+
+/** The office's mail page: a status and words (recipient or subject), newest first, one page at a time. */
+export async function searchOutbox(db: Tx, f: { status?: string; q?: string; limit: number; offset: number }) {
+  const base = () =>
+    db('outbox').modify((q) => {
+      if (f.status) q.where('status', f.status);
+      if (f.q) {
+        const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q.where((w) => w.whereRaw("lower(to_email) like lower(?) escape '\\'", [like]).orWhereRaw("subject like ? escape '\\'", [like]));
+      }
+    });
+  const rows = await base()
+    .orderBy('id', 'desc')
+    .limit(f.limit)
+    .offset(f.offset)
+    .select('id', 'to_email', 'template', 'subject', 'status', 'attempts', 'last_error', 'created_at', 'sent_at');
+  const [{ n }] = await base().count({ n: '*' });
+  return { rows: rows as { id: number; to_email: string; template: string; subject: string; status: string; attempts: number; last_error: string | null; created_at: string; sent_at: string | null }[], total: Number(n) };
+}
+
+export const outboxMessage = (db: Tx, id: number) =>
+  db('outbox').where({ id }).first('id', 'to_email', 'template', 'subject', 'body_text', 'status', 'attempts', 'last_error', 'created_at', 'sent_at', 'next_attempt_at');

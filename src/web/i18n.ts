@@ -105,7 +105,7 @@ const zhBase = {
   launchWhat: '启动后将发生什么', launchSummary: '将向 {notices} 个支部发送述评通知（含会议日程邀请）；{invitations} 人尚未设置密码，已收到或将凭邀请邮件设置密码。',
   pastWarning: '以下时间已经过去', pastHint: '启动后这些环节会立即显示逾期。请先“修改”草稿调整时间，或确认后仍然启动。',
   launchIrreversible: '启动后不能再修改或删除草稿。', editDraft: '修改', deleteDraft: '删除草稿', past: '已过',
-  deleteDraftEffect: '删除后该草稿不再显示，年度可重新使用；办理记录保留。', newCycle: '新建述评周期', previewLaunch: '预览并启动', jsonUpload: '通过 JSON 文件创建（高级）',
+  deleteDraftEffect: '删除后该草稿不再显示，年度可重新使用；办理记录保留。', mail_all: '全部', mailSearch: '按收件人或主题搜索', search: '搜索', rangeOf: '第 {from}–{to} 封，共 {total} 封', time: '时间', mailBody: '正文', noData: '暂无数据', acceptNote: '没有佐证文件：以进展说明作为佐证销号', newCycle: '新建述评周期', previewLaunch: '预览并启动', jsonUpload: '通过 JSON 文件创建（高级）',
 };
 
 type Base = typeof zhBase;
@@ -173,7 +173,7 @@ const enBase: Base = {
   launchWhat: 'What launching does', launchSummary: '{notices} branches will be sent the notice (with a calendar invitation); {invitations} people have not set a password and use their invitation mail.',
   pastWarning: 'These times have passed', pastHint: 'Those steps will be overdue at once. Edit the draft first, or confirm to launch anyway.',
   launchIrreversible: 'A launched cycle can no longer be edited or deleted.', editDraft: 'Edit', deleteDraft: 'Delete draft', past: 'past',
-  deleteDraftEffect: 'The draft disappears and its year can be used again; its records are kept.', newCycle: 'New review cycle', previewLaunch: 'Preview and launch', jsonUpload: 'Create from a JSON file (advanced)',
+  deleteDraftEffect: 'The draft disappears and its year can be used again; its records are kept.', mail_all: 'All', mailSearch: 'Search by recipient or subject', search: 'Search', rangeOf: '{from}–{to} of {total}', time: 'Time', mailBody: 'Message', noData: 'No data yet', acceptNote: 'No evidence file: accept the progress note as evidence', newCycle: 'New review cycle', previewLaunch: 'Preview and launch', jsonUpload: 'Create from a JSON file (advanced)',
 };
 
 /** The names of the fields the API names in its errors (the last segment of `data.items.0.dueDate`). */

@@ -21,6 +21,11 @@ function valid<T>(schema: z.ZodType<T>, value: unknown, field?: string): T {
 }
 const param = (req: Request, name: keyof typeof PARAMS): string => valid(PARAMS[name], req.params[name], name);
 const dashboardQuery = z.object({ cycle: cycleRefSchema.optional() });
+const mailPageQuery = z.object({
+  status: z.enum(['dead', 'queued', 'sent', 'all']).optional(),
+  q: z.string().trim().max(100).optional(),
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
 import { safeNext } from './redirects';
 
 const viewsDir = path.join(import.meta.dirname, 'views');
@@ -165,7 +170,8 @@ export function mountPages(router: Router, services: Services): void {
       prev: d.page.offset > 0 ? link({ offset: Math.max(0, d.page.offset - d.page.limit) }) : null,
       next: d.page.offset + d.page.limit < d.page.total ? link({ offset: d.page.offset + d.page.limit }) : null,
     };
-    return { view: 'board.njk', data: { d, sortLink, pager }, nav: 'cycles' };
+    const progress = await services.engine.scoringProgress(d.cycle.id, req.viewer!.actor);
+    return { view: 'board.njk', data: { d, sortLink, pager, progress }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle/branches/:branch', page(true, async (req) => {
     const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
@@ -202,15 +208,30 @@ export function mountPages(router: Router, services: Services): void {
     const chosen = wanted ? await services.engine.cycle(wanted, actor) : cycles.find((c) => c.state !== 'draft');
     return { view: 'dashboard.njk', data: { cycles: cycles.filter((c) => c.state !== 'draft'), cycle: chosen }, nav: 'dashboard' };
   }));
+  // The mail page: sent, queued and dead mails (the dead first by default), searched, each opened.
   router.get('/mail', page(true, async (req) => {
     const actor = req.viewer!.actor;
-    const dead = await services.engine.listMail(actor, { status: 'dead' });
-    const queued = await services.engine.listMail(actor, { status: 'queued' });
+    const f = valid(mailPageQuery, req.query);
+    const status = f.status === 'all' ? undefined : (f.status ?? 'dead');
+    const m = await services.engine.mailPage(actor, { status, q: f.q, offset: f.offset });
+    const link = (over: Record<string, string | number | undefined>) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries({ status: f.status ?? 'dead', q: f.q || undefined, offset: m.offset || undefined, ...over })) if (v !== undefined && v !== '') q.set(k, String(v));
+      return `/mail?${q}`;
+    };
     return {
       view: 'mail.njk',
-      data: { counts: dead.counts, dead: dead.mails, queued: queued.mails },
+      data: {
+        m, tab: f.status ?? 'dead', q: f.q ?? '', link,
+        prev: m.offset > 0 ? link({ offset: Math.max(0, m.offset - m.limit) || undefined }) : null,
+        next: m.offset + m.limit < m.total ? link({ offset: m.offset + m.limit }) : null,
+      },
       nav: 'mail',
     };
+  }));
+  router.get('/mail/:id', page(true, async (req) => {
+    const id = valid(z.coerce.number().int().min(1).max(2 ** 31 - 1), req.params.id, 'id');
+    return { view: 'mailMessage.njk', data: { mail: await services.engine.mailMessage(req.viewer!.actor, id) }, nav: 'mail' };
   }));
 
   router.get('/setup', page(false, async () => ({ view: 'setup.njk', data: { done: !(await services.engine.needsSetup()) } })));

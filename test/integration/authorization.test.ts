@@ -169,11 +169,12 @@ const PAGES: Record<string, Case> = {
   '/setup': { allowed: EVERYONE, path: () => '/setup' },
   '/users': { allowed: OFFICE_ONLY, path: () => '/users' },
   '/cycles/new': { allowed: OFFICE_ONLY, path: () => '/cycles/new' },
+  '/mail/:id': { allowed: OFFICE_ONLY, path: (c) => `/mail/${c.mailId}` },
   // A launched cycle has no draft: 409 (a page) for the office, refused for anyone else.
   '/cycles/:cycle/draft': { allowed: OFFICE_ONLY, path: (c) => `/cycles/${c.cycleId}/draft` },
   '/cycles/:cycle/edit': { allowed: OFFICE_ONLY, path: (c) => `/cycles/${c.cycleId}/edit` },
 };
-const PAGE_ROUTES = ['/', '/login', '/forgot', '/password/:token', '/ballot/:token', '/cycles', '/cycles/:cycle', '/cycles/:cycle/branches/:branch', '/cycles/:cycle/branches/:branch/score', '/tasks', '/dashboard', '/mail', '/setup', '/users', '/cycles/new', '/cycles/:cycle/draft', '/cycles/:cycle/edit'];
+const PAGE_ROUTES = ['/', '/login', '/forgot', '/password/:token', '/ballot/:token', '/cycles', '/cycles/:cycle', '/cycles/:cycle/branches/:branch', '/cycles/:cycle/branches/:branch/score', '/tasks', '/dashboard', '/mail', '/setup', '/users', '/cycles/new', '/cycles/:cycle/draft', '/cycles/:cycle/edit', '/mail/:id'];
 
 const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
 // Signing out ends the sessions: last.

@@ -101,3 +101,47 @@ describe('the branch page over HTTP', () => {
     expect(await page(secretary, '/tasks')).not.toContain('data-testid="returned-B01"');
   });
 });
+
+describe('the board, the mail page', () => {
+  let env: TestEnv;
+  let http: HttpServer;
+  let office: Session;
+
+  beforeAll(async () => {
+    env = await makeTestEnv('sqlite');
+    const d = driver(env.services);
+    await d.create('2020-11-19T02:00:00Z');
+    await d.launch('2020-11-20T02:00:00Z');
+    for (const [as, type, data] of [['b01', 'ACKNOWLEDGE', undefined], ['b01', 'SUBMIT_MATERIALS', { summary: '报告' }]] as const) await d.secretary('B01', type, data, '2020-11-21T02:00:00Z');
+    for (const type of ['ACCEPT_MATERIALS', 'START_PRESENTATION', 'END_PRESENTATION']) await d.office('B01', type, undefined, '2020-11-22T02:00:00Z');
+    const { sheet } = await import('../support/cycle');
+    await d.send('panel1@example.org', 'B01', 'SUBMIT_SCORE', { scores: sheet(90) }, '2020-11-23T02:00:00Z');
+    await setPasswords(env.services);
+    http = await startServer(env.services);
+    office = await signIn(http.base, 'office@example.org');
+    await env.services.db('outbox').where({ to_email: 'b02@example.org' }).update({ status: 'dead', last_error: '550 mailbox unavailable' });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await env?.cleanup();
+  });
+
+  it('shows scoring progress (已评 1/n) on the board', async () => {
+    const html = (await call(http.base, 'GET', '/cycles/2020', { session: office })).text;
+    expect(html).toMatch(/data-testid="scored-B01">已评 1\/\d+</);
+  });
+
+  it('lists dead, queued and sent mail with a search, and opens one', async () => {
+    const dead = (await call(http.base, 'GET', '/mail', { session: office })).text;
+    expect(dead).toContain('b02@example.org');
+    expect(dead).not.toContain('b03@example.org');
+    const queued = (await call(http.base, 'GET', '/mail?status=queued&q=b03', { session: office })).text;
+    expect(queued).toContain('b03@example.org');
+    expect(queued).not.toContain('b04@example.org');
+    const id = /href="\/mail\/(\d+)"/.exec(queued)![1];
+    const one = await call(http.base, 'GET', `/mail/${id}`, { session: office });
+    expect(one.status).toBe(200);
+    expect(one.text).toContain('data-testid="mail-body"');
+    expect((await call(http.base, 'GET', '/mail/999999', { session: office })).status).toBe(404);
+  });
+});

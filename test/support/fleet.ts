@@ -64,10 +64,11 @@ export async function wholeness(db: Services['db']): Promise<string[]> {
     const extends_ = records.filter((x) => x.event_type === 'EXTEND_DEADLINE').length;
     if (extendedMails < extends_) problems.push(`${b.code}: ${extends_} extensions, ${extendedMails} mails`);
     for (const kind of Object.keys(context.deadlines)) {
-      const live = timers.filter((t) => t.branch_review_id === b.id && t.kind === kind && t.status !== 'cancelled');
-      const stale = live.filter((t) => t.deadline_at !== context.deadlines[kind]);
-      if (stale.length) problems.push(`${b.code}: ${stale.length} ${kind} timers for a deadline the snapshot no longer holds`);
-      if (!live.some((t) => t.deadline_at === context.deadlines[kind])) problems.push(`${b.code}: no ${kind} timers for ${context.deadlines[kind]}`);
+      const mine = timers.filter((t) => t.branch_review_id === b.id && t.kind === kind);
+      // Pending reminders count down to the deadline the snapshot holds; the older ones were cancelled (or had already fired or been skipped).
+      const stale = mine.filter((t) => t.status === 'pending' && t.deadline_at !== context.deadlines[kind]);
+      if (stale.length) problems.push(`${b.code}: ${stale.length} pending ${kind} timers for a deadline the snapshot no longer holds`);
+      if (!mine.some((t) => t.status !== 'cancelled' && t.deadline_at === context.deadlines[kind])) problems.push(`${b.code}: no ${kind} timers for ${context.deadlines[kind]}`);
     }
   }
   return problems;

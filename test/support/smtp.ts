@@ -8,6 +8,10 @@ export class TestSmtp {
   received: Received[] = [];
   /** When set, every DATA is answered with this error (e.g. 550 for a permanent refusal). */
   reject: { code: number; message: string } | null = null;
+  /** Milliseconds to wait before answering each DATA (a slow server). */
+  delayMs = 0;
+  /** Called with each message once it is recorded, before the server answers 250 (e.g. to kill the sender then). */
+  beforeAccept: ((m: Received) => void | Promise<void>) | null = null;
   private server?: SMTPServer;
   port = 0;
 
@@ -27,7 +31,10 @@ export class TestSmtp {
           }
           const parsed = await simpleParser(Buffer.concat(chunks));
           const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(',') : (parsed.to?.text ?? '');
-          this.received.push({ messageId: parsed.messageId ?? '', to, subject: parsed.subject ?? '', text: parsed.text ?? '', parsed });
+          const received = { messageId: parsed.messageId ?? '', to, subject: parsed.subject ?? '', text: parsed.text ?? '', parsed };
+          this.received.push(received);
+          if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+          if (this.beforeAccept) await this.beforeAccept(received);
           callback();
         });
       },

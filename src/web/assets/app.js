@@ -56,6 +56,7 @@
         continue;
       }
       let v = el.value;
+      if (el.type === 'checkbox' && el.dataset.bool !== undefined) v = true;
       if (el.type === 'number') v = v === '' ? null : Number(v);
       else if (el.type === 'datetime-local' && v) v = new Date(v).toISOString();
       else if (v === '' && el.dataset.optional !== undefined) continue;

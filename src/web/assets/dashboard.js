@@ -5,7 +5,7 @@
   if (!root) return;
   const { t, call } = window.shuping;
   const RED = '#C8161D';
-  const palette = [RED, '#e8684a', '#f6bd16', '#5b8ff9', '#5ad8a6', '#9270ca', '#ff9d4d', '#269a99', '#ff99c3', '#6dc8ec', '#8c8c8c', '#b0b0b0'];
+
   const charts = {};
   const chart = (id) => (charts[id] = charts[id] || window.echarts.init(document.getElementById(id), null, { renderer: 'svg' }));
   window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
@@ -22,16 +22,52 @@
     return n;
   };
 
+  // 等次: the default bands' order; other names after them, as they come.
+  const GRADE_ORDER = ['好', '较好', '一般', '差'];
+  const gradeRank = (g) => (GRADE_ORDER.includes(g) ? GRADE_ORDER.indexOf(g) : GRADE_ORDER.length);
+  const SCALE = ['#1b7a3a', '#6a9a1f', '#b7791f', '#c8161d'];
+  const gradeColour = (g, i, n) => (GRADE_ORDER.includes(g) ? SCALE[GRADE_ORDER.indexOf(g)] : SCALE[Math.min(SCALE.length - 1, Math.round((i / Math.max(1, n - 1)) * (SCALE.length - 1)))]);
+
+  /** An empty chart says so (暂无数据) instead of drawing empty axes; answers whether it is empty. */
+  function empty(id, isEmpty) {
+    const box = document.getElementById(id);
+    let note = box.parentNode.querySelector(`[data-empty-for="${id}"]`);
+    if (!note) {
+      note = el('p', { class: 'chart-empty muted', 'data-empty-for': id }, t('noData'));
+      box.after(note);
+    }
+    note.classList.toggle('hidden', !isEmpty);
+    box.classList.toggle('hidden', isEmpty);
+    if (isEmpty && charts[id]) { charts[id].dispose(); delete charts[id]; }
+    return isEmpty;
+  }
+
+  /** The numbers of a chart as a table, for those who do not see the chart. */
+  function alt(id, caption, rows) {
+    const box = document.getElementById(id);
+    box.setAttribute('aria-hidden', 'true');
+    let table = box.parentNode.querySelector(`table[data-alt-for="${id}"]`);
+    if (!table) {
+      table = el('table', { class: 'sr-only', 'data-alt-for': id });
+      box.after(table);
+    }
+    table.replaceChildren(el('caption', {}, caption), el('tbody', {}, ...rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v ?? 0)))));
+  }
+
   function render(d) {
     const stats = document.getElementById('stats');
     stats.replaceChildren(
       el('div', { class: 'stat' }, el('b', {}, d.total), el('span', {}, t('branch'))),
-      el('div', { class: 'stat' }, el('b', {}, d.counts.closed + d.counts.exempted), el('span', {}, t('phase_closed'))),
+      // 已完成 and 免于述评 counted apart: an exempted branch was not reviewed.
+      el('div', { class: 'stat' }, el('b', { 'data-testid': 'closed-count' }, d.counts.closed), el('span', {}, t('phase_closed'))),
+      el('div', { class: 'stat' }, el('b', { 'data-testid': 'exempted-count' }, d.counts.exempted), el('span', {}, t('phase_exempted'))),
       el('div', { class: 'stat' }, el('b', { 'data-testid': 'overdue-count' }, d.overdueCount), el('span', {}, t('overdue'))),
       el('div', { class: 'stat' }, el('b', {}, t('cycle_' + d.cycle.state)), el('span', {}, t('state'))),
     );
     const phases = d.phases.filter((p) => p !== 'exempted');
-    chart('chart-funnel').setOption({
+    const sum = (xs) => xs.reduce((a, b) => a + (Number(b) || 0), 0);
+    alt('chart-funnel', t('funnel'), phases.map((p) => [t('phase_' + p), d.counts[p]]));
+    if (!empty('chart-funnel', sum(phases.map((p) => d.counts[p])) === 0)) chart('chart-funnel').setOption({
       color: [RED, '#b0b0b0'],
       tooltip: { trigger: 'axis' },
       legend: d.lastYear ? { data: [t('thisYear'), t('lastYear')], bottom: 0 } : undefined,
@@ -44,7 +80,8 @@
       ],
     }, true);
     const buckets = ['<60', '60–69', '70–79', '80–89', '≥90'];
-    chart('chart-dist').setOption({
+    alt('chart-dist', t('distribution'), buckets.map((b, i) => [b, d.distribution[i]]));
+    if (!empty('chart-dist', sum(d.distribution) === 0)) chart('chart-dist').setOption({
       color: [RED, '#b0b0b0'],
       tooltip: { trigger: 'axis' },
       legend: d.lastYear ? { data: [t('thisYear'), t('lastYear')], bottom: 0 } : undefined,
@@ -56,11 +93,14 @@
         ...(d.lastYear ? [{ name: t('lastYear'), type: 'bar', data: d.lastYear.distribution }] : []),
       ],
     }, true);
-    chart('chart-grades').setOption({
-      color: palette,
+    // Grades in their order, best first, each with its colour on one scale (green to red).
+    const grades = Object.entries(d.grades).sort(([a], [b]) => gradeRank(a) - gradeRank(b));
+    alt('chart-grades', t('grades'), grades);
+    if (!empty('chart-grades', sum(grades.map(([, n]) => n)) === 0)) chart('chart-grades').setOption({
+      color: grades.map(([g], i) => gradeColour(g, i, grades.length)),
       tooltip: { trigger: 'item' },
-      legend: { bottom: 0 },
-      series: [{ type: 'pie', radius: ['35%', '60%'], center: ['50%', '45%'], data: Object.entries(d.grades).map(([name, value]) => ({ name, value })), label: { formatter: '{b}\n{c}' } }],
+      legend: { bottom: 0, data: grades.map(([g]) => g) },
+      series: [{ type: 'pie', radius: ['35%', '60%'], center: ['50%', '45%'], data: grades.map(([name, value]) => ({ name, value })), label: { formatter: '{b}\n{c}' } }],
     }, true);
 
     const list = document.getElementById('overdue-list');
