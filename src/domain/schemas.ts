@@ -120,6 +120,18 @@ export const cycleConfigSchema = z
         signature: text(100).optional(),
       })
       .optional(),
+    /** 群机器人: office-level notices (launch, the daily overdue digest, results) to 企业微信 / 钉钉 group robots. */
+    channels: z
+      .array(
+        z.object({
+          kind: z.enum(['wecom', 'dingtalk']),
+          url: z.url({ protocol: /^https?$/, message: '须为 http(s) 网址' }).max(1000),
+          /** 钉钉 加签: the robot's secret (SEC…); the URL then carries timestamp and sign */
+          secret: safeText(200).optional(),
+        }),
+      )
+      .max(10)
+      .default([]),
     /** 问题类别: the categories a branch's problems are filed under (屡查屡犯 is the same category again). */
     problemCategories: z.array(text(100)).min(1).max(50).default(DEFAULT_PROBLEM_CATEGORIES),
     /** 整改延续: each branch's unverified plan items of this earlier year open again in this cycle. */

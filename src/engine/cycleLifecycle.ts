@@ -21,6 +21,7 @@ import { addRole, addRoles, ensureUsers } from '../store/users';
 import { queueInvitations } from './accounts';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
+import { queueLaunchNotice, queueResultsNotice } from './channels';
 import { mailsFor, timersFor, type NotifyContext } from './effects';
 import { requireCycle } from './lookup';
 import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
@@ -129,7 +130,11 @@ export async function launchCycle(
   }
   if (cycle.state === 'draft') {
     const draft = cycle;
-    cycle = await deps.db.transaction((trx) => recordCycleTransition(trx, deps, draft, { type: 'LAUNCH', by: actorKey(actor) }, actor, now));
+    cycle = await deps.db.transaction(async (trx) => {
+      const launched = await recordCycleTransition(trx, deps, draft, { type: 'LAUNCH', by: actorKey(actor) }, actor, now);
+      await queueLaunchNotice(trx, deps, launched, now); // 群通知
+      return launched;
+    });
   }
 
   const branchVersion = latestVersion('branchReview');
@@ -279,6 +284,7 @@ export async function publishResults(deps: EngineDeps, ref: string | number, act
         patch: { final_score: sheet.final, grade: sheet.grade, rank: sheet.rank },
       });
     }
+    await queueResultsNotice(trx, deps, published, now); // 群通知, once every grade is written
     return { cycle: (await findCycle(trx, cycle.id))!, published: scored.length };
   });
 }

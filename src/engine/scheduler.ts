@@ -4,6 +4,7 @@ import { getBranchReview } from '../store/branchReviews';
 import { isPostgres, type Tx } from '../store/db';
 import { claimDueTimers, laterStepDue, markTimer, type TimerRow } from '../store/timers';
 import { SYSTEM } from './actors';
+import { queueOverdueDigests } from './channels';
 import { restore } from './machines';
 import { parseConfig, recordBranchTransition, type EngineDeps } from './transitions';
 
@@ -53,6 +54,14 @@ export async function fireDueTimers(deps: EngineDeps, now: string, opts: Schedul
     // SQLite has one write lock: leave a gap between full batches so that other processes' writers,
     // polling in their busy handler, get their turn instead of waiting for the whole pass.
     if (claimed === batchSize && !isPostgres(deps.db)) await new Promise((r) => setTimeout(r, SQLITE_YIELD_MS));
+  }
+  // 群通知: the day's digest of overdue branches to the cycles' group robots (once a day, by its key).
+  if (!opts.signal?.aborted) {
+    try {
+      await queueOverdueDigests(deps, now);
+    } catch (err) {
+      console.error(`overdue digest failed, tried again next tick: ${String((err as Error)?.message ?? err).slice(-300)}`);
+    }
   }
   return result;
 }

@@ -3,6 +3,7 @@
 import type { Tx } from '../store/db';
 import { claimDueMails, markFailed, markSent, releaseClaims, type MailRow } from '../store/outbox';
 import type { MailTransport } from './transport';
+import { postToRobot, webhookOf } from './webhook';
 
 export interface DispatchOptions {
   mailFrom: string;
@@ -59,7 +60,11 @@ async function sendOne(
   result: DispatchResult,
 ): Promise<void> {
   try {
-    await transport.send({
+    // A group robot's message (群通知) goes by HTTP; its failures are retried like a mail's.
+    if (mail.channel === 'webhook') {
+      const { target, message } = webhookOf(mail);
+      await postToRobot(target, message, now);
+    } else await transport.send({
       messageId: mail.message_id,
       from,
       to: mail.to_email,

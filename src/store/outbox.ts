@@ -20,6 +20,8 @@ export interface MailRow {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  /** mail (default) or webhook: a group robot's message (src/mail/webhook.ts, queued by src/engine/channels.ts) */
+  channel?: 'mail' | 'webhook';
 }
 
 /** Queues mails; one already queued for the same reason (dedupe_key) is left as it is. Returns how many were new. */

@@ -12,6 +12,7 @@ import http from 'node:http';
 import path from 'node:path';
 import querystring from 'node:querystring';
 import ExcelJS from 'exceljs';
+import express from 'express';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +20,14 @@ import { parseBranchesCsv } from '../../src/domain/roster';
 import { cycleConfigSchema, eventDataSchemas, idempotencyKeySchema } from '../../src/domain/schemas';
 import { apiRoutes, type ApiRoute } from '../../src/web/api';
 import { openApiDocument } from '../../src/web/openapi';
+import { mountPages } from '../../src/web/pages';
 import { driver, exampleBranchesCsv, exampleConfig } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
 import { setPasswords, signIn, startServer, TINY_PDF, type HttpServer, type Session } from '../support/http';
 
 /** Runs per route per principal: ~36 routes × 5 principals × 25 on each database. */
 const RUNS = 25;
-const PAGE_RUNS = 10;
+const PAGE_RUNS = 5;
 const SEED = 20261107;
 
 type Principal = 'none' | 'office' | 'leader' | 'secretary' | 'evaluator';
@@ -469,16 +471,13 @@ async function snapshot(env: TestEnv): Promise<Record<string, string>> {
   return out;
 }
 
-/** Pages with parameters or a query: GET only, so an answer may be a page; never a 5xx. */
-const PAGES: { path: string; query?: string[] }[] = [
-  { path: '/cycles/:cycle' },
-  { path: '/cycles/:cycle/branches/:branch' },
-  { path: '/cycles/:cycle/branches/:branch/score' },
-  { path: '/password/:token' },
-  { path: '/ballot/:token' },
-  { path: '/dashboard', query: ['cycle'] },
-  { path: '/login', query: ['next', 'lang'] },
-];
+/** Every page, as src/web/pages.ts mounts it: GET only, so an answer may be a page or a redirect; never a 5xx. */
+function pageRoutes(services: TestEnv['services']): string[] {
+  const router = express.Router();
+  mountPages(router, services);
+  return (router.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).filter((l) => l.route?.methods.get).map((l) => l.route!.path);
+}
+const PAGE_QUERY_KEYS = ['cycle', 'next', 'lang', 'status', 'offset', 'limit', 'sort', 'dir', 'q', 'phase', 'x'];
 
 afterAll(() => {
   agent.destroy();
@@ -533,27 +532,29 @@ describe.each(dialects)('fuzzing every route on %s', (dialect) => {
     });
   });
 
-  it.each(PAGES)('page $path: hostile parameters and queries, never a 5xx, changing nothing', async (page) => {
-    const names = [...page.path.matchAll(/:(\w+)/g)].map(([, n]) => n);
+  it(`every page: hostile parameters and queries for every principal (${PAGE_RUNS} runs each), never a 5xx, changing nothing`, async () => {
     const before = await snapshot(env);
-    for (const [pi, principal] of PRINCIPALS.entries()) {
+    for (const [pgi, page] of pageRoutes(env.services).entries()) {
+      const names = [...page.matchAll(/:(\w+)/g)].map(([, n]) => n);
       const arb = fc.record({
         params: fc.array(fc.oneof(urlString.filter((s) => s !== ''), fc.constantFrom(...NUMBERISH)), { minLength: names.length, maxLength: names.length }),
         keep: fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length }),
-        query: fc.array(fc.tuple(fc.constantFrom(...(page.query ?? ['x'])), urlString), { maxLength: 3 }),
+        query: fc.array(fc.tuple(fc.constantFrom(...PAGE_QUERY_KEYS), urlString), { maxLength: 3 }),
       });
-      await fc.assert(
-        fc.asyncProperty(arb, async (g) => {
-          const p = page.path.replace(/:(\w+)/g, (_m, n: string) => {
-            const i = names.indexOf(n);
-            return g.keep[i] ? VALID_PARAM[n] : encodeSegment(g.params[i]);
-          });
-          const q = g.query.map(([k, v]) => `${k}=${encodeSegment(v)}`).join('&');
-          const b: Built = { mode: 'page', method: 'GET', path: q ? `${p}?${q}` : p, headers: {}, csrf: true, mustFail: false };
-          checkReply(b, await send(server.base, b, sessions[principal]), false);
-        }),
-        { numRuns: PAGE_RUNS, seed: SEED + 5000 + pi },
-      );
+      for (const [pi, principal] of PRINCIPALS.entries()) {
+        await fc.assert(
+          fc.asyncProperty(arb, async (g) => {
+            const p = page.replace(/:(\w+)/g, (_m, n: string) => {
+              const i = names.indexOf(n);
+              return g.keep[i] ? (VALID_PARAM[n] ?? 'x') : encodeSegment(g.params[i]);
+            });
+            const q = g.query.map(([k, v]) => `${k}=${encodeSegment(v)}`).join('&');
+            const b: Built = { mode: 'page', method: 'GET', path: q ? `${p}?${q}` : p, headers: {}, csrf: true, mustFail: false };
+            checkReply(b, await send(server.base, b, sessions[principal]), false);
+          }),
+          { numRuns: PAGE_RUNS, seed: SEED + 5000 + pgi * 10 + pi },
+        );
+      }
     }
     expect(await snapshot(env)).toEqual(before);
   });
