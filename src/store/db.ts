@@ -3,7 +3,8 @@
 // both kept here: every transaction starts as a writer (BEGIN IMMEDIATE), so a second writer waits on
 // busy_timeout at its first statement instead of failing when it later tries to write; and whatever
 // still answers SQLITE_BUSY is retried — the BEGIN, the COMMIT, a statement outside a transaction, or,
-// failing inside one, the whole transaction.
+// failing inside one, the whole transaction. On PostgreSQL a transaction chosen as a deadlock's victim
+// (or failing serialization) is rolled back whole by the server, and run again here.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,23 +27,27 @@ export interface DbOptions {
 const BUSY_RETRY_MS = 60_000;
 
 export const isBusy = (err: unknown): boolean => (err as { code?: string } | undefined)?.code === 'SQLITE_BUSY';
+/** deadlock_detected, serialization_failure: the server rolled the transaction back; it may simply run again. */
+export const isPgRetryable = (err: unknown): boolean => ['40P01', '40001'].includes(String((err as { code?: string } | undefined)?.code));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (attempt: number) => Math.min(10 * 2 ** attempt, 500) * (0.5 + Math.random());
 
-async function retryBusy<T>(run: () => Promise<T>): Promise<T> {
+async function retrying<T>(retryable: (err: unknown) => boolean, run: () => Promise<T>): Promise<T> {
   const until = Date.now() + BUSY_RETRY_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       return await run();
     } catch (err) {
-      if (!isBusy(err) || Date.now() > until) throw err;
+      if (!retryable(err) || Date.now() > until) throw err;
       await sleep(backoff(attempt));
     }
   }
 }
+const retryBusy = <T>(run: () => Promise<T>) => retrying(isBusy, run);
 
-// knex's own SQLite client and transaction, extended (knex has no option for BEGIN IMMEDIATE).
+// knex's own clients and SQLite transaction, extended (knex has no option for BEGIN IMMEDIATE nor for retries).
 const require = createRequire(import.meta.url);
+const ClientPg = require('knex/lib/dialects/postgres/index.js') as new (config: Knex.Config) => { transaction(...args: unknown[]): unknown };
 const ClientSqlite3 = require('knex/lib/dialects/sqlite3/index.js') as new (config: Knex.Config) => object;
 const TransactionSqlite = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as new (...args: unknown[]) => {
   query(conn: unknown, sql: string): Promise<unknown>;
@@ -71,10 +76,22 @@ class SqliteClient extends ClientSqlite3 {
   }
 }
 
+class PgClient extends ClientPg {
+  constructor(config: Knex.Config) {
+    super({ ...config, client: 'pg' }); // isPostgres() and the rest read config.client
+  }
+
+  /** A top-level transaction that lost a deadlock is run again; a nested one (a savepoint) is its outer one's. */
+  transaction(container: unknown, config: unknown, outerTx?: unknown) {
+    const begin = () => super.transaction(container, config, outerTx) as Promise<unknown>;
+    return outerTx || typeof container !== 'function' ? begin() : retrying(isPgRetryable, begin);
+  }
+}
+
 export function knexConfig(opts: DbOptions): Knex.Config {
   if (opts.databaseUrl && /^postgres(ql)?:/.test(opts.databaseUrl)) {
     return {
-      client: 'pg',
+      client: PgClient as unknown as typeof knex.Client,
       connection: opts.databaseUrl,
       searchPath: opts.schema ? [opts.schema] : undefined,
       pool: { min: 0, max: 10 },
