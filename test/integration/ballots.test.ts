@@ -31,7 +31,9 @@ describe.each(dialects)('democratic appraisal on %s', (dialect) => {
     const again = await cli(cliEnv(env), 'ballot', 'cast', '--token', a, '--choice', '不满意');
     expect(again.code).not.toBe(0);
     expect(again.out.error.code).toBe('BALLOT_USED');
-    expect((await cli(cliEnv(env), 'ballot', 'cast', '--token', 'nope', '--choice', '满意')).out.error.code).toBe('NOT_FOUND');
+    // A token that cannot be one is refused as input (as by the API); a well-formed unknown one is not found.
+    expect((await cli(cliEnv(env), 'ballot', 'cast', '--token', 'nope', '--choice', '满意')).out.error.code).toBe('INVALID_INPUT');
+    expect((await cli(cliEnv(env), 'ballot', 'cast', '--token', 'no-such-ballot-token', '--choice', '满意')).out.error.code).toBe('NOT_FOUND');
     expect((await cli(cliEnv(env), 'ballot', 'cast', '--token', b, '--choice', '很好')).out.error.code).toBe('INVALID_INPUT');
 
     const at = '2021-12-12T02:00:00Z';
