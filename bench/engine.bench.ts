@@ -9,6 +9,8 @@
 // allows it, engine and baseline take turns over slices of the work, so a machine whose load
 // changes during the run weighs on both alike. Missed targets are reported, not fatal; a crash
 // exits non-zero.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -57,6 +59,30 @@ if (!Number.isInteger(PEER_N) || PEER_N < 1) throw new Error(`--peer-branches mu
 const pgUrl = opts['pg-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_PG_URL;
 
 const now = () => performance.now();
+
+/**
+ * Where each side of each figure ran, on the clock of V8's CPU profiles (µs): with BENCH_MARKS=FILE
+ * they are written to FILE, so a profile taken with `node --cpu-prof` can be cut to one figure's engine side.
+ */
+const marks: { label: string; from: number; to: number }[] = [];
+const micros = () => Number(process.hrtime.bigint() / 1000n);
+/** SQL statements each side sent (knex's 'query' events, BEGIN/COMMIT/SAVEPOINT included), and by region. */
+const issued = { engine: 0, baseline: 0 };
+const statements = new Map<string, number>();
+async function region<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const side = label.endsWith(':engine') ? 'engine' : label.endsWith(':baseline') ? 'baseline' : undefined;
+  const before = side ? issued[side] : 0;
+  const from = micros();
+  try {
+    return await fn();
+  } finally {
+    marks.push({ label, from, to: micros() });
+    if (side) statements.set(label, (statements.get(label) ?? 0) + issued[side] - before);
+  }
+}
+/** `a vs b statements per op` for a figure's two sides. */
+const perOp = (label: string, ops: number) =>
+  `${((statements.get(`${label}:engine`) ?? 0) / ops).toFixed(1)} vs ${((statements.get(`${label}:baseline`) ?? 0) / ops).toFixed(1)} SQL statements per ${label.split(':')[1] === 'launch' ? 'branch' : 'op'}`;
 const perSecond = (count: number, ms: number) => (count / ms) * 1000;
 const progress = (msg: string) => process.stderr.write(`  · ${msg}\n`);
 
@@ -79,6 +105,7 @@ async function timed<T>(items: T[], concurrency: number, fn: (item: T) => Promis
 
 /** Engine and baseline in turns over `rounds` slices of the same items; their summed times and latencies. */
 async function inTurns<T>(
+  label: string,
   items: T[],
   rounds: number,
   engine: (slice: T[]) => Promise<{ ms: number; latencies: number[] }>,
@@ -89,8 +116,8 @@ async function inTurns<T>(
   const size = Math.ceil(items.length / rounds);
   for (let i = 0; i < items.length; i += size) {
     const slice = items.slice(i, i + size);
-    const re = await engine(slice);
-    const rb = await baseline(slice);
+    const re = await region(`${label}:engine`, () => engine(slice));
+    const rb = await region(`${label}:baseline`, () => baseline(slice));
     e.ms += re.ms;
     e.latencies.push(...re.latencies);
     b.ms += rb.ms;
@@ -126,6 +153,8 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   const E = await dbs.open(`${name}_engine`, smtp.url);
   const B = await dbs.open(`${name}_base`);
   const engine = E.services.engine;
+  E.db.on('query', () => issued.engine++);
+  B.db.on('query', () => issued.baseline++);
   const rows: Row[] = [];
   const notes: string[] = [];
   const sameRows = async (after: string) => {
@@ -145,14 +174,16 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   // ── launch: create + launch, against the same rows inserted by hand ──
   progress(`${name}: launch ${n}`);
   let t = now();
-  await engine.createCycle(config, office, AT.create);
-  await engine.launchCycle(YEAR, office, { now: AT.launch });
+  await region(`${name}:launch:engine`, async () => {
+    await engine.createCycle(config, office, AT.create);
+    await engine.launchCycle(YEAR, office, { now: AT.launch });
+  });
   const launchE = now() - t;
   const samples = await launchSamples(E.db, branches[0]);
   t = now();
-  await baselineLaunch(B, branches, samples, officeB.id!);
+  await region(`${name}:launch:baseline`, () => baselineLaunch(B, branches, samples, officeB.id!));
   const launchB = now() - t;
-  rows.push({ figure: 'launch', unit: 'branches/s', engine: perSecond(n, launchE), baseline: perSecond(n, launchB), ratio: launchE / launchB });
+  rows.push({ figure: 'launch', unit: 'branches/s', engine: perSecond(n, launchE), baseline: perSecond(n, launchB), ratio: launchE / launchB, note: perOp(`${name}:launch`, n) });
   await sameRows('launch');
 
   // ── events: ACKNOWLEDGE by each branch's secretary, one transaction each ──
@@ -166,24 +197,27 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
 
   progress(`${name}: events ${part.single.length} (1 client)`);
   const one = await inTurns(
+    `${name}:events`,
     part.single.map((i) => codes[i]),
     10,
     (s) => timed(s, 1, ack),
     (s) => timed(s, 1, ackB),
   );
-  rows.push({ figure: 'events', unit: 'events/s', engine: perSecond(part.single.length, one.e.ms), baseline: perSecond(part.single.length, one.b.ms), ratio: one.e.ms / one.b.ms, ...pcts(one.e.latencies) });
+  rows.push({ figure: 'events', unit: 'events/s', engine: perSecond(part.single.length, one.e.ms), baseline: perSecond(part.single.length, one.b.ms), ratio: one.e.ms / one.b.ms, ...pcts(one.e.latencies), note: perOp(`${name}:events`, part.single.length) });
 
   progress(`${name}: events ${part.eight.length} (8 clients)`);
   const eight = await inTurns(
+    `${name}:events x8`,
     part.eight.map((i) => codes[i]),
     10,
     (s) => timed(s, 8, ack),
     (s) => timed(s, 8, ackB),
   );
-  rows.push({ figure: 'events x8', unit: 'events/s', engine: perSecond(part.eight.length, eight.e.ms), baseline: perSecond(part.eight.length, eight.b.ms), ratio: eight.e.ms / eight.b.ms, ...pcts(eight.e.latencies) });
+  rows.push({ figure: 'events x8', unit: 'events/s', engine: perSecond(part.eight.length, eight.e.ms), baseline: perSecond(part.eight.length, eight.b.ms), ratio: eight.e.ms / eight.b.ms, ...pcts(eight.e.latencies), note: perOp(`${name}:events x8`, part.eight.length) });
 
   progress(`${name}: bulk events ${part.bulk.length} (batches of 500)`);
   const bulk = await inTurns(
+    `${name}:bulk events`,
     part.bulk.map((i) => codes[i]),
     Math.ceil(part.bulk.length / 500),
     async (s) => {
@@ -205,7 +239,7 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     engine: perSecond(part.bulk.length, bulk.e.ms),
     baseline: perSecond(part.bulk.length, bulk.b.ms),
     ratio: bulk.e.ms / bulk.b.ms,
-    note: 'baseline: one transaction per event',
+    note: `baseline: one transaction per event; ${perOp(`${name}:bulk events`, part.bulk.length)}`,
   });
   await sameRows('the events');
   const [se, sb] = await Promise.all([E, B].map((side) => side.db('branch_reviews').where({ code: codes[0] }).first('snapshot')));
@@ -217,11 +251,11 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   if (moved[0] !== moved[1]) notes.push(`tick: ${moved[0]} timers due for the engine, ${moved[1]} for the baseline`);
   progress(`${name}: tick ${moved[0]} due timers`);
   t = now();
-  const fired = await engine.fireDueTimers(AT.tick);
+  const fired = await region(`${name}:tick:engine`, () => engine.fireDueTimers(AT.tick));
   const tickE = now() - t;
   const tickS = await tickSamples(E.db, AT.tick);
   t = now();
-  const firedB = await baselineTick(B, tickS, AT.tick);
+  const firedB = await region(`${name}:tick:baseline`, () => baselineTick(B, tickS, AT.tick));
   const tickB = now() - t;
   if (fired.timersFired !== firedB.fired) notes.push(`tick: the engine fired ${fired.timersFired} timers, the baseline ${firedB.fired}`);
   rows.push({
@@ -230,7 +264,7 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     engine: perSecond(moved[0], tickE),
     baseline: perSecond(moved[1], tickB),
     ratio: tickE / tickB,
-    note: `${fired.timersFired} fired, ${moved[0] - fired.timersFired} skipped`,
+    note: `${fired.timersFired} fired, ${moved[0] - fired.timersFired} skipped; ${perOp(`${name}:tick`, moved[0])}`,
   });
   await sameRows('the tick');
 
@@ -242,6 +276,7 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     await baselineDashboard(B.db, AT.dashboard);
   }
   const dash = await inTurns(
+    `${name}:dashboard`,
     Array.from({ length: reps }, (_, i) => i),
     reps,
     () => timed([0], 1, () => engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 })),
@@ -251,7 +286,7 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   if (board.total !== n || board.branches.length !== Math.min(50, n)) notes.push(`dashboard: total ${board.total}, ${board.branches.length} rows on the page`);
   const dE = pcts(dash.e.latencies);
   const dB = pcts(dash.b.latencies);
-  rows.push({ figure: 'dashboard', unit: 'ms (median)', engine: dE.p50, baseline: dB.p50, ratio: dE.p50 / dB.p50, ...dE, note: `baseline p95 ${dB.p95.toFixed(1)} ms` });
+  rows.push({ figure: 'dashboard', unit: 'ms (median)', engine: dE.p50, baseline: dB.p50, ratio: dE.p50 / dB.p50, ...dE, note: `baseline p95 ${dB.p95.toFixed(1)} ms; ${perOp(`${name}:dashboard`, reps)}` });
 
   // ── mail: the dispatcher against nodemailer's pooled transport, to the same local server ──
   progress(`${name}: mail ${sizes.mails}`);
@@ -259,15 +294,15 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   const mails = await dueMails(E, AT.mail);
   const before = smtp.received();
   t = now();
-  const sent = await dispatch(E.db, E.services.transport, AT.mail, { mailFrom: E.services.settings.mailFrom });
+  const sent = await region(`${name}:mail:engine`, () => dispatch(E.db, E.services.transport, AT.mail, { mailFrom: E.services.settings.mailFrom }));
   const mailE = now() - t;
   t = now();
-  await nodemailerSend(smtp, mails, E.services.settings.mailFrom);
+  await region(`${name}:mail:baseline`, () => nodemailerSend(smtp, mails, E.services.settings.mailFrom));
   const mailB = now() - t;
   if (sent.sent !== sizes.mails || smtp.received() - before !== 2 * sizes.mails) {
     notes.push(`mail: the dispatcher sent ${sent.sent} (${sent.failed} failed), the server received ${smtp.received() - before} of ${2 * sizes.mails}`);
   }
-  rows.push({ figure: 'mail', unit: 'mails/s', engine: perSecond(sizes.mails, mailE), baseline: perSecond(sizes.mails, mailB), ratio: mailE / mailB, note: 'baseline: nodemailer, pooled' });
+  rows.push({ figure: 'mail', unit: 'mails/s', engine: perSecond(sizes.mails, mailE), baseline: perSecond(sizes.mails, mailB), ratio: mailE / mailB, note: `baseline: nodemailer, pooled; ${perOp(`${name}:mail`, sizes.mails)}` });
 
   // ── the peer: bpmn-engine, the same flow per branch, its state saved in the same database ──
   progress(`${name}: peer ${sizes.peer} branches`);
@@ -275,9 +310,9 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   const context = await peerContext();
   const peerCodes = codes.slice(0, sizes.peer);
   t = now();
-  await peerLaunch(E, context, peerCodes);
+  await region(`${name}:peer launch:peer`, () => peerLaunch(E, context, peerCodes));
   const peerLaunchMs = now() - t;
-  const peerEvents = await timed(peerCodes, 1, (code) => peerSignal(E, context, code));
+  const peerEvents = await region(`${name}:peer events:peer`, () => timed(peerCodes, 1, (code) => peerSignal(E, context, code)));
   const launch = rows.find((r) => r.figure === 'launch')!;
   const events = rows.find((r) => r.figure === 'events')!;
   const peerNote = sizes.peer < n ? `peer: ${sizes.peer} of the ${n} branches` : undefined;
@@ -302,8 +337,19 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
 const loadStart = os.loadavg();
 const smtp = await startSmtp();
 const dbs = new Databases(dialect, pgUrl);
+/** The commit measured, and whether the working tree differed from it. */
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: new URL('..', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'workflows', 'db', 'bench') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes' : ''}`;
+  } catch {
+    return 'unknown revision';
+  }
+}
+const rev = revision();
 const where = dialect === 'postgres' ? `postgresql (${pgUrl.replace(/\/\/[^@/]*@/, '//')}, throwaway schemas)` : 'sqlite (temporary files)';
-console.log(`shuping bench: ${N} branches, ${where}, node ${process.version}, ${os.cpus().length} cores, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`shuping bench (${rev}): ${N} branches, ${where}, node ${process.version}, ${os.cpus().length} cores, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
 try {
   const warm = Math.min(N, 60);
   await suite(dbs, smtp, warm, 'warm', { mails: Math.min(MAILS, 50), peer: Math.min(PEER_N, 30) });
@@ -317,6 +363,7 @@ try {
     load: { start: loadStart, end: loadEnd },
     cores: os.cpus().length,
     at: new Date().toISOString(),
+    revision: rev,
   };
   console.log(table(report));
   console.log('ratio = engine time / baseline time (= baseline per second / engine per second): above 1 the engine is slower.');
@@ -329,6 +376,7 @@ try {
   for (const note of result.notes) console.log(`note: ${note}`);
   if (opts.compare) for (const line of compare(report, opts.compare)) console.log(line);
   if (opts.json) writeJson(opts.json, report);
+  if (process.env.BENCH_MARKS) fs.writeFileSync(process.env.BENCH_MARKS, `${JSON.stringify(marks)}\n`);
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

@@ -30,6 +30,8 @@ export interface Report {
   load: { start: number[]; end: number[] };
   cores: number;
   at: string;
+  /** the commit measured */
+  revision?: string;
 }
 
 /** The targets: each a test of the row and the words printed beside it. */
