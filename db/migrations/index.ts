@@ -13,6 +13,7 @@ import * as m09 from './20261126_01_deactivated_users_deleted_drafts';
 import * as m20261128_01 from './20261128_01_branch_review_segments';
 import * as m20261127_01 from './20261127_01_problems_and_evidence';
 import * as m20261128_02 from './20261128_02_outbox_channel';
+import * as m20261127_02 from './20261127_02_meeting';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '20261128_01_branch_review_segments': m20261128_01,
   '20261127_01_problems_and_evidence': m20261127_01,
   '20261128_02_outbox_channel': m20261128_02,
+  '20261127_02_meeting': m20261127_02,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

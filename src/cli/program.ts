@@ -366,6 +366,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       );
     });
 
+  // 评分链接: one link per panel member (or one member's), printed with its expiry; older links revoked.
+  const panel = program.command('panel').description("the panel's scoring links (评分链接)");
+  panel
+    .command('links')
+    .requiredOption('--cycle <cycle>')
+    .option('--email <email>', "one panel member's link only")
+    .option('--as <email>')
+    .option('--json')
+    .action(async (o) => {
+      const s = await open();
+      const { links } = await s.engine.issuePanelLinks(o.cycle, await actorFor(s, o.as), { email: o.email });
+      const printed = links.map(({ email, url, expiresAt }) => ({ email, url, expiresAt }));
+      out({ links: printed }, printed.map((l) => `${l.email}\t${l.url}\t${l.expiresAt}`).join('\n'));
+    });
+
   const ballots = program.command('ballots').description('民主测评 ballots');
   ballots
     .command('issue')

@@ -20,6 +20,8 @@ import { health } from './health';
 import { listMail, retryMail } from './mailAdmin';
 import { authorize } from './policy';
 import { addProblem, branchProblems, duplicateEvidence, removeProblem, repeatFlags } from './problems';
+import { hallFingerprint, hallView, issueDisplay, meetingCommand, meetingFingerprint, meetingView, onMeetingChange, revokeDisplayLinks } from './meeting';
+import { draftByLink, issuePanelLinks, panelBranch, panelHome, panelLinkStatus, revokePanelLink, scoreByLink } from './panelLinks';
 import { fireDueTimers, type SchedulerOptions } from './scheduler';
 import { cycleStatus } from './status';
 import type { EngineDeps, EventAnswer } from './transitions';
@@ -139,6 +141,28 @@ export class Engine {
   deleteDraft = (ref: string | number, actor: Actor, now = nowIso()) => deleteDraft(this.deps, ref, actor, now);
   mailPage = (actor: Actor, filter: { status?: 'queued' | 'sent' | 'dead'; q?: string; offset?: number } = {}) => mailPage(this.deps, actor, filter);
   mailMessage = (actor: Actor, id: number) => mailMessage(this.deps, actor, id);
+
+  // ── the meeting day (述、问、答、评) ───────────────────────────────────────────────
+  meetingView = (ref: string | number, actor: Actor, now = nowIso()) => meetingView(this.db, ref, actor, now);
+  meetingCommand = (ref: string | number, input: unknown, actor: Actor, opts: { expectedVersion?: number; now?: string } = {}) =>
+    meetingCommand(this.deps, { cycle: ref, input, actor, expectedVersion: opts.expectedVersion }, opts.now ?? nowIso());
+  meetingFingerprint = (ref: string | number, actor: Actor) => meetingFingerprint(this.db, ref, actor);
+  issueDisplay = (ref: string | number, actor: Actor, now = nowIso()) => issueDisplay(this.deps, ref, actor, this.mail.baseUrl, now);
+  revokeDisplayLinks = (ref: string | number, actor: Actor, now = nowIso()) => revokeDisplayLinks(this.deps, ref, actor, now);
+  hallView = (token: string, locale: 'zh-CN' | 'en' = 'zh-CN', now = nowIso()) => hallView(this.db, token, now, locale);
+  hallFingerprint = (token: string) => hallFingerprint(this.db, token);
+  /** In-process notice of meeting changes (displays in other processes poll the version). */
+  onMeetingChange = (listener: (cycleId: number) => void) => onMeetingChange(listener);
+
+  // ── scoring from phones (评分链接) ─────────────────────────────────────────────────
+  issuePanelLinks = (ref: string | number, actor: Actor, opts: { email?: string; now?: string } = {}) =>
+    issuePanelLinks(this.deps, { cycle: ref, email: opts.email, actor }, opts.now ?? nowIso());
+  revokePanelLink = (ref: string | number, actor: Actor, userId?: number, now = nowIso()) => revokePanelLink(this.deps, { cycle: ref, userId, actor }, now);
+  panelLinkStatus = (ref: string | number, actor: Actor, now = nowIso()) => panelLinkStatus(this.db, ref, actor, now);
+  panelHome = (token: string, now = nowIso()) => panelHome(this.db, token, now);
+  panelBranch = (token: string, code: string, now = nowIso()) => panelBranch(this.db, token, code, now);
+  scoreByLink = (req: { token: string; branch: string; data: unknown; expectedVersion?: number; idempotencyKey?: string }, now = nowIso()) => scoreByLink(this.deps, req, now);
+  draftByLink = (req: { token: string; branch: string; draft: unknown }, now = nowIso()) => draftByLink(this.deps, req, now);
 
   // ── audit ───────────────────────────────────────────────────────────────────
   async verifyAudit(actor: Actor, cycleRef?: string | number) {

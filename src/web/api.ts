@@ -27,6 +27,7 @@ import type { Services } from '../services';
 import { clearCookie, download, notModified, replyWith, sendFile, tagged, withCookies } from './replies';
 import { cookieOptions, LANG_COOKIE, requireViewer, SESSION_COOKIE, type Viewer } from './session';
 import { multerError } from './uploads';
+import { meetingRoutes } from './meetingRoutes';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -391,6 +392,8 @@ export const apiRoutes: ApiRoute[] = [
     responses: { ...ok, ...errs, 409: 'materials submitted or accepted' },
     handler: async (f, s) => s.engine.removeFile(f.params.id, f.actor()),
   },
+  // the meeting day and problems followed to closure (issue 10): ./meetingRoutes.ts
+  ...meetingRoutes,
   {
     method: 'get', path: '/api/templates/branches.xlsx', summary: 'The branch list template (Excel: header row, an example row, the columns explained)', access: 'user', requires: 'CREATE_CYCLE',
     responses: { 200: 'the template', 401: errs[401], 403: errs[403] },

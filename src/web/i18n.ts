@@ -22,6 +22,7 @@ import {
   type WorkflowEventType,
 } from '../../workflows/index';
 import { REPORT_MESSAGES } from './i18nReports';
+import { MEETING_MESSAGES } from './i18nMeeting';
 
 export type { Locale };
 
@@ -197,8 +198,8 @@ const FIELDS: Record<string, [string, string]> = {
 };
 const fieldEntries = (n: 0 | 1) => Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [`field_${k}`, v[n]]));
 
-const zh: Messages = { ...fieldEntries(0), ...zhBase, ...REPORT_MESSAGES['zh-CN'], ...vocabulary('zh-CN') };
-const en: Messages = { ...fieldEntries(1), ...enBase, ...REPORT_MESSAGES.en, ...vocabulary('en') };
+const zh: Messages = { ...fieldEntries(0), ...zhBase, ...REPORT_MESSAGES['zh-CN'], ...MEETING_MESSAGES['zh-CN'], ...vocabulary('zh-CN') };
+const en: Messages = { ...fieldEntries(1), ...enBase, ...REPORT_MESSAGES.en, ...MEETING_MESSAGES.en, ...vocabulary('en') };
 
 const MESSAGES: Record<Locale, Messages> = { 'zh-CN': zh, en };
 export type MessageKey = keyof Messages;

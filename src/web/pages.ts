@@ -241,6 +241,27 @@ export function mountPages(router: Router, services: Services): void {
     return { view: 'users.njk', data: { users: await services.engine.listUsers(actor) }, nav: 'users' };
   }));
 
+  // ── the meeting day (issue 10): the office's runner and the hall's display ──
+  const inlineJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+  router.get('/cycles/:cycle/meeting', page(true, async (req) => {
+    const v = await services.engine.meetingView(param(req, 'cycle'), req.viewer!.actor, now());
+    return { view: 'meeting.njk', data: { v, viewJson: inlineJson(v) }, nav: 'cycles' };
+  }));
+  router.get('/hall/:token', page(false, async (req) => {
+    const token = valid(linkTokenSchema, req.params.token, 'token');
+    const v = await services.engine.hallView(token, req.locale, now());
+    return { view: 'hall.njk', data: { token, v, viewJson: inlineJson(v) } };
+  }));
+  // Scoring from a phone through a panel member's link: no password; the link is the evaluator.
+  router.get('/p/:token', page(false, async (req) => {
+    const token = valid(linkTokenSchema, req.params.token, 'token');
+    return { view: 'panel-home.njk', data: { token, v: await services.engine.panelHome(token, now()) } };
+  }));
+  router.get('/p/:token/:branch', page(false, async (req) => {
+    const token = valid(linkTokenSchema, req.params.token, 'token');
+    return { view: 'panel-score.njk', data: { token, v: await services.engine.panelBranch(token, param(req, 'branch'), now()) } };
+  }));
+
   router.use((req, _res, next) => next(new AppError('NOT_FOUND', `页面不存在 ${req.path}`)));
 
   /** Errors on pages are pages too, in the reader's language. */

@@ -11,7 +11,17 @@ type Reply =
   | { [REPLY]: 'json'; data: unknown; cookies: (Cookie | Cleared)[]; headers?: Record<string, string> }
   | { [REPLY]: 'notModified'; headers: Record<string, string> }
   | { [REPLY]: 'download'; filename: string; contentType: string; write(out: Writable): Promise<void> }
-  | { [REPLY]: 'file'; filename: string; contentType: string; path: string };
+  | { [REPLY]: 'file'; filename: string; contentType: string; path: string }
+  | { [REPLY]: 'stream'; run(stream: EventStream): Promise<void> };
+
+/** A server-sent event stream (text/event-stream) while the client listens. */
+export interface EventStream {
+  send(event: string, data: unknown): void;
+  comment(text: string): void;
+  /** resolves when the client goes away */
+  closed: Promise<void>;
+  isClosed(): boolean;
+}
 
 export const withCookies = (data: unknown, cookies: (Cookie | Cleared)[]): Reply => ({ [REPLY]: 'json', data, cookies });
 /** JSON with an ETag: a poll that sends it back in If-None-Match gets a 304 without the body. */
@@ -26,6 +36,8 @@ export const download = (file: { filename: string; contentType: string; write(ou
   write: (out) => file.write(out),
 });
 export const sendFile = (file: { filename: string; contentType: string; path: string }): Reply => ({ [REPLY]: 'file', ...file });
+/** Server-sent events: `run` writes to the stream until the client leaves (or it returns). */
+export const eventStream = (run: (stream: EventStream) => Promise<void>): Reply => ({ [REPLY]: 'stream', run });
 
 const attachment = (filename: string) => `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
 
@@ -59,6 +71,27 @@ export function replyWith(res: Response, status: number, result: unknown): void 
         res.destroy(err as Error);
       });
       return;
+    case 'stream': {
+      res.status(200);
+      res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-cache, no-transform');
+      res.setHeader('X-Accel-Buffering', 'no');
+      res.flushHeaders();
+      let gone = false;
+      const closed = new Promise<void>((resolve) => res.once('close', () => {
+        gone = true;
+        resolve();
+      }));
+      const stream: EventStream = {
+        send: (event, data) => void (gone || res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)),
+        comment: (text) => void (gone || res.write(`: ${text}\n\n`)),
+        closed,
+        isClosed: () => gone,
+      };
+      res.write('retry: 1000\n\n');
+      reply.run(stream).catch((err: unknown) => console.error(err)).finally(() => res.end());
+      return;
+    }
     case 'file':
       res.setHeader('Content-Type', reply.contentType);
       res.setHeader('Content-Disposition', attachment(reply.filename));

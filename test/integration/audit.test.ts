@@ -164,6 +164,19 @@ describe.each(dialects)('audit on %s', (dialect) => {
         await s.engine.sendBranchEvent({ cycle: 2031, branch: 'B02', type, data, actor: await actorByEmail(s.db, as) });
       }
       await audited('PUT /api/cycles/:cycle/branches/:branch/score-draft', '/api/cycles/2031/branches/B02/score-draft', 'panel1@example.org', { scores: { effectiveness: 25 } });
+      // The meeting and the problem list (issue 10): each change its own record.
+      await audited('POST /api/cycles/:cycle/meeting', '/api/cycles/2031/meeting', OFFICE, { command: 'select', code: 'B02' });
+      await audited('POST /api/cycles/:cycle/meeting/displays', '/api/cycles/2031/meeting/displays', OFFICE);
+      await audited('DELETE /api/cycles/:cycle/meeting/displays', '/api/cycles/2031/meeting/displays', OFFICE);
+      const problem = await audited('POST /api/cycles/:cycle/branches/:branch/problems', '/api/cycles/2031/branches/B02/problems', OFFICE, { category: '三会一课', text: '三会一课不规范' });
+      await audited('DELETE /api/cycles/:cycle/branches/:branch/problems/:id', `/api/cycles/2031/branches/B02/problems/${problem.json.problem.id}`, OFFICE);
+      // A scoring link: issued, used for a draft and a score (as its evaluator), revoked.
+      const issuedLinks = await audited('POST /api/cycles/:cycle/panel-links', '/api/cycles/2031/panel-links', OFFICE, { email: 'panel2@example.org' });
+      const linkToken = new URL(issuedLinks.json.links[0].url).pathname.split('/').pop();
+      await audited('PUT /api/panel/:token/branches/:branch/draft', `/api/panel/${linkToken}/branches/B02/draft`, null, { scores: { effectiveness: 20 } });
+      await audited('POST /api/panel/:token/branches/:branch/score', `/api/panel/${linkToken}/branches/B02/score`, null, { scores: sheet(88) });
+      const panel2 = await actorByEmail(s.db, 'panel2@example.org');
+      await audited('DELETE /api/cycles/:cycle/panel-links/:id', `/api/cycles/2031/panel-links/${panel2.id}`, OFFICE);
       await audited('PUT /api/me/locale', '/api/me/locale', 'b02@example.org', { locale: 'en' });
       const mail = await s.db('outbox').orderBy('id').first('id');
       await s.db('outbox').where({ id: mail.id }).update({ status: 'dead' });

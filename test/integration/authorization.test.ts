@@ -149,6 +149,31 @@ const API: Record<string, Case> = {
   'POST /api/users/:id/deactivate': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/deactivate' },
   'POST /api/users/:id/reactivate': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/reactivate' },
   'POST /api/users/:id/invitation': { allowed: OFFICE_ONLY, path: () => '/api/users/999999/invitation' },
+  // The meeting day (issue 10): the runner is the office's; a display link reads, for anyone holding it.
+  'GET /api/cycles/:cycle/meeting': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/meeting' },
+  'POST /api/cycles/:cycle/meeting': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/meeting', body: (p) => (p === 'office' ? { command: 'select', code: 'B99' } : { command: 'start' }) },
+  // (A cycle that does not exist: the office's stream answers 404 at once instead of staying open.)
+  'GET /api/cycles/:cycle/meeting/stream': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2099/meeting/stream' },
+  'POST /api/cycles/:cycle/meeting/displays': { allowed: OFFICE_ONLY, path: (_c, p) => `/api/cycles/${p === 'office' ? 2099 : 2020}/meeting/displays` },
+  'DELETE /api/cycles/:cycle/meeting/displays': { allowed: OFFICE_ONLY, path: (_c, p) => `/api/cycles/${p === 'office' ? 2099 : 2020}/meeting/displays` },
+  'GET /api/hall/:token': { allowed: EVERYONE, path: () => '/api/hall/no-such-display-link' },
+  'GET /api/hall/:token/stream': { allowed: EVERYONE, path: () => '/api/hall/no-such-display-link/stream' },
+  // Problems: read with the branch; raised and withdrawn by the office; evidence checks the office's; repeats with the board.
+  'GET /api/cycles/:cycle/branches/:branch/problems': { allowed: READERS_OF_B01, path: () => '/api/cycles/2020/branches/B01/problems' },
+  'POST /api/cycles/:cycle/branches/:branch/problems': {
+    allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/branches/B01/problems', body: (p) => ({ category: p === 'office' ? '不存在的类别' : '三会一课', text: '越权登记' }),
+  },
+  'DELETE /api/cycles/:cycle/branches/:branch/problems/:id': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/branches/B01/problems/999999' },
+  'GET /api/cycles/:cycle/evidence/duplicates': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/evidence/duplicates' },
+  'GET /api/cycles/:cycle/repeats': { allowed: OFFICE_AND_LEADER, path: () => '/api/cycles/2020/repeats' },
+  // Scoring links: issued and revoked by the office; the link itself is the evaluator (an unknown one is 404 to anybody).
+  'POST /api/cycles/:cycle/panel-links': { allowed: OFFICE_ONLY, path: (_c, p) => `/api/cycles/${p === 'office' ? 2099 : 2020}/panel-links`, body: () => ({}) },
+  'GET /api/cycles/:cycle/panel-links': { allowed: OFFICE_ONLY, path: () => '/api/cycles/2020/panel-links' },
+  'DELETE /api/cycles/:cycle/panel-links/:id': { allowed: OFFICE_ONLY, path: (_c, p) => `/api/cycles/${p === 'office' ? 2099 : 2020}/panel-links/1` },
+  'GET /api/panel/:token': { allowed: EVERYONE, path: () => '/api/panel/no-such-scoring-link' },
+  'GET /api/panel/:token/branches/:branch': { allowed: EVERYONE, path: () => '/api/panel/no-such-scoring-link/branches/B01' },
+  'POST /api/panel/:token/branches/:branch/score': { allowed: EVERYONE, path: () => '/api/panel/no-such-scoring-link/branches/B01/score', body: () => ({ scores: { effectiveness: 30 } }) },
+  'PUT /api/panel/:token/branches/:branch/draft': { allowed: EVERYONE, path: () => '/api/panel/no-such-scoring-link/branches/B01/draft', body: () => ({ scores: { effectiveness: 30 } }) },
 };
 
 // Pages (GET). Signed out, a page that needs a session redirects to /login.
