@@ -180,7 +180,7 @@ export const eventDataSchemas = {
   START_PRESENTATION: none,
   // 提问人: a panel member, by user id (askedById; the engine fills in the name) or by name.
   RECORD_QA: z
-    .object({ question: text(2000), answer: text(4000), askedBy: text(100).optional(), askedById: z.string().regex(/^[1-9][0-9]{0,9}$/, '须为考评组成员编号').optional() })
+    .object({ question: text(2000), answer: text(4000), askedBy: text(100).optional(), askedById: idText('须为考评组成员编号').optional() })
     .refine((d) => d.askedBy !== undefined || d.askedById !== undefined, { message: '请选择或填写提问人', path: ['askedBy'] }),
   END_PRESENTATION: none,
   SUBMIT_SCORE: z.object({ scores: z.record(safeText(60, { trim: false }), z.number()), comment: safeText(2000, { min: 0, trim: false }).optional() }),
