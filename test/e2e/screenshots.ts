@@ -1,5 +1,6 @@
 // `npm run screenshots`: seeds demo data in a temp directory, serves the app, and saves the leader
-// dashboard and a secretary's task page at desktop and phone width into ./screenshots/; then the
+// dashboard and a secretary's task page at desktop and phone width into ./screenshots/, with the
+// first-run page, each step of the cycle wizard, the users page and a confirmation dialog; then the
 // first page of each Word document (bulletin, letters), converted by LibreOffice and rendered to PNG.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +48,66 @@ for (const [email, url, name] of shots) {
     await context.close();
   }
 }
+// Issue 9: the first-run page (on an empty database), each step of the cycle wizard, the users page and
+// a confirmation dialog, at desktop and phone width.
+const VIEWPORTS = [[1366, 900, 'desktop'], [390, 844, 'phone']] as const;
+const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shuping-shots-empty-'));
+const emptyServices = await openServices(loadSettings({ DATA_DIR: emptyDir, BASE_URL: 'http://127.0.0.1' }));
+const emptyServer = createApp(emptyServices).listen(0, '127.0.0.1');
+await new Promise((r) => emptyServer.once('listening', r));
+const emptyBase = `http://127.0.0.1:${(emptyServer.address() as { port: number }).port}`;
+const shoot = async (page: import('playwright-core').Page, name: string, fullPage = true) => {
+  const file = path.join(out, `${name}.png`);
+  await page.screenshot({ path: file, fullPage });
+  process.stderr.write(`${file}\n`);
+};
+const signedIn = async (email: string, width: number, height: number, label: string) => {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: label === 'phone' ? 2 : 1, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+};
+const localDay = (days: number) => {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T18:00`;
+};
+for (const [width, height, label] of VIEWPORTS) {
+  const setup = await (await browser.newContext({ viewport: { width, height }, deviceScaleFactor: label === 'phone' ? 2 : 1, locale: 'zh-CN' })).newPage();
+  await setup.goto(`${emptyBase}/`);
+  await shoot(setup, `setup-${label}`);
+  await setup.context().close();
+
+  const office = await signedIn('office@example.org', width, height, label);
+  await office.goto(`${base}/cycles/new`);
+  const steps = ['basics', 'topics', 'schedule', 'rules', 'roster', 'review'];
+  for (const [i, step] of steps.entries()) {
+    if (step === 'topics') await office.fill('textarea[name=topics]', '党建工作成效\n党建与生产经营融合\n存在的问题和改进措施');
+    if (step === 'schedule') {
+      for (const [k, days] of [['materials', 10], ['scoring', 30], ['plan', 60], ['followUp', 200]] as const) await office.fill(`input[name="deadlines.${k}"]`, localDay(days));
+      await office.fill('input[name="meeting.at"]', localDay(25));
+      await office.fill('input[name="meeting.place"]', '公司30楼报告厅');
+    }
+    await shoot(office, `wizard-${i + 1}-${step}-${label}`);
+    if (i < steps.length - 1) await office.click('[data-wizard-next]');
+  }
+  await office.goto(`${base}/users`);
+  await shoot(office, `users-${label}`);
+  await office.goto(`${base}/cycles/${year}/branches/B01`);
+  await office.click('[data-testid=more-actions] summary');
+  await office.locator('form[data-event=EXEMPT] button[type=submit]').click();
+  await office.locator('#confirm-dialog[open]').waitFor();
+  await shoot(office, `confirm-dialog-${label}`, false);
+  await office.context().close();
+}
+emptyServer.close();
+await emptyServices.close();
+fs.rmSync(emptyDir, { recursive: true, force: true });
+
 await browser.close();
 
 // The Word documents: LibreOffice (soffice) makes the PDF, poppler's pdftoppm the first page's PNG.
