@@ -334,7 +334,8 @@ export async function hallFingerprint(db: Tx, token: string): Promise<string> {
   return `${cycle.id}:${await meetingVersion(db, cycle.id)}`;
 }
 
-/** The meeting's stored state, for the minutes. */
-export async function meetingState(db: Tx, cycleId: number): Promise<MeetingState> {
-  return parseState((await findMeeting(db, cycleId))?.data);
+/** The meeting's stored state and its agenda in order, for the minutes. */
+export async function meetingRecord(db: Tx, cycle: CycleRow): Promise<{ state: MeetingState; agenda: AgendaEntry[] }> {
+  const state = parseState((await findMeeting(db, cycle.id))?.data);
+  return { state, agenda: await agendaOf(db, cycle, state) };
 }

@@ -160,9 +160,17 @@ export async function branchProblems(db: Tx, ref: string | number, code: string,
   const rules = problemReadRules(standing);
   const problems = await viewsOf(db, cycle, branch, ctx, await problemsOf(db, branch.id));
   const duplicates = rules.evidenceFlags ? await evidenceFlags(db, cycle.id, branch.id) : [];
+  // The plan form's rows: the plan as filed (its own items), else one row per problem to answer.
+  const ownItems = ctx.planItems.filter((i) => i.carriedOverFrom === undefined);
+  const planRows = ownItems.length
+    ? ownItems.map((i) => ({ problemId: i.problemId ?? null, problem: i.problem, measure: i.measure, owner: i.owner, dueDate: i.dueDate }))
+    : problems.filter((p) => p.source !== 'plan').map((p) => ({ problemId: p.id, problem: `${p.category}：${p.text}`, measure: '', owner: '', dueDate: '' }));
   return {
     categories: categoriesOf(config),
     problems,
+    planRows,
+    /** items whose progress came with no evidence file: the office may accept the note instead */
+    noFile: ctx.planItems.filter((i) => i.status === 'inProgress' && !hasEvidenceFile(i)).map((i) => i.id),
     repeat: problems.some((p) => p.repeatOf.length > 0),
     carriedOver: ctx.planItems.filter((i) => i.carriedOverFrom !== undefined).map((i) => ({ id: i.id, problem: i.problem, from: i.carriedOverFrom!, status: i.status })),
     /** items without evidence on file (the office may accept the note instead) */
@@ -178,13 +186,15 @@ export async function branchProblems(db: Tx, ref: string | number, code: string,
 async function evidenceFlags(db: Tx, cycleId: number, branchReviewId: number) {
   const uses = await duplicateEvidenceUses(db, cycleId);
   const bySha = groupBy(uses, (u) => u.sha256);
-  const out: { itemId: string; fileId: string; name: string | null; others: { year: number; code: string; name: string; itemId: string }[] }[] = [];
+  const out: { itemId: string; fileId: string; name: string | null; others: { year: number; code: string; name: string; itemId: string }[]; othersText: string }[] = [];
   for (const group of bySha.values()) {
     for (const u of group.filter((g) => g.branch_review_id === branchReviewId)) {
       const others = dedupe(
         group.filter((g) => !(g.branch_review_id === branchReviewId && g.item_id === u.item_id)).map((g) => ({ year: Number(g.year), code: g.code, name: g.branch_name, itemId: g.item_id })),
       );
-      if (others.length && !out.some((o) => o.itemId === u.item_id && o.fileId === u.file_id)) out.push({ itemId: u.item_id, fileId: u.file_id, name: u.original_name, others });
+      if (others.length && !out.some((o) => o.itemId === u.item_id && o.fileId === u.file_id)) {
+        out.push({ itemId: u.item_id, fileId: u.file_id, name: u.original_name, others, othersText: others.map((o) => `${o.year} ${o.name} ${o.itemId}`).join('、') });
+      }
     }
   }
   return out;

@@ -18,7 +18,7 @@ const zh = {
   pl_title: '考评组评分链接', pl_issue: '生成（重新生成）全部评分链接', pl_hint: '每位考评组成员一个链接：扫码即可在手机上评分，无需密码；结果公布后失效。重新生成会使旧链接失效。',
   pl_revoke: '撤销', pl_revoked: '已撤销', pl_expires: '有效期至', pl_live: '有效链接', pl_qr: '二维码', pl_phoneTitle: '手机评分', pl_branches: '待评分支部',
   pl_none: '目前没有需要您评分的支部。', pl_scoreThis: '评分', pl_submitted: '已提交', pl_avoid: '回避', pl_notOpen: '未开始评分', pl_for: '评分人',
-  mn_title: '会议纪要', mn_download: '下载会议纪要',
+  mn_title: '会议纪要', mn_download: '下载会议纪要', export_minutes: '下载会议纪要',
 };
 type Keys = keyof typeof zh;
 const en: Record<Keys, string> = {
@@ -39,7 +39,7 @@ const en: Record<Keys, string> = {
   pl_title: "Panel members' scoring links", pl_issue: 'Issue (reissue) every scoring link', pl_hint: 'One link per panel member: scan to score on a phone, no password; it expires when results are published. Reissuing revokes the old links.',
   pl_revoke: 'Revoke', pl_revoked: 'Revoked', pl_expires: 'Valid until', pl_live: 'Live links', pl_qr: 'QR code', pl_phoneTitle: 'Scoring on the phone', pl_branches: 'Branches to score',
   pl_none: 'No branch is waiting for your score now.', pl_scoreThis: 'Score', pl_submitted: 'Submitted', pl_avoid: 'Conflict of interest', pl_notOpen: 'Scoring not open', pl_for: 'Scoring as',
-  mn_title: 'Minutes', mn_download: 'Download the minutes',
+  mn_title: 'Minutes', mn_download: 'Download the minutes', export_minutes: 'Meeting minutes',
 };
 
 export const MEETING_MESSAGES = { 'zh-CN': zh, en };

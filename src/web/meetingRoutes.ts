@@ -37,6 +37,8 @@ export const meetingBody = z.object({
 });
 export const problemBody = z.object({
   category: safeText(100),
+  /** the page's source picker: `qa:N` or `comment:N` (the same as fromQa / fromComment) */
+  from: z.string().regex(/^(qa|comment):[0-9]{1,5}$/, '来源不正确').optional(),
   text: safeText(2000).optional(),
   fromQa: z.number().int().min(0).max(10_000).optional(),
   fromComment: z.number().int().min(0).max(10_000).optional(),
@@ -110,7 +112,12 @@ export const meetingRoutes: ApiRoute[] = [
   {
     method: 'post', path: '/api/cycles/:cycle/branches/:branch/problems', summary: 'Raise a problem for a branch: from a Q&A line (fromQa), a panel comment (fromComment) or by hand', status: 201,
     access: 'user', requires: 'MANAGE_PROBLEMS', params: branchParams, body: problemBody, responses: { 201: 'raised', ...errs, 409: 'the plan is submitted' },
-    handler: async (f, s) => s.engine.addProblem(f.params.cycle, f.params.branch, defined(parse(problemBody, f.body)), f.actor()),
+    handler: async (f, s) => {
+      const { from, ...body } = parse(problemBody, f.body);
+      const [kind, n] = from ? from.split(':') : [];
+      const source = kind === 'qa' ? { fromQa: Number(n) } : kind === 'comment' ? { fromComment: Number(n) } : {};
+      return s.engine.addProblem(f.params.cycle, f.params.branch, defined({ ...body, ...source }), f.actor());
+    },
   },
   {
     method: 'delete', path: '/api/cycles/:cycle/branches/:branch/problems/:id', summary: 'Withdraw a problem raised by mistake (kept, marked removed)',

@@ -171,11 +171,16 @@ export function mountPages(router: Router, services: Services): void {
       next: d.page.offset + d.page.limit < d.page.total ? link({ offset: d.page.offset + d.page.limit }) : null,
     };
     const progress = await services.engine.scoringProgress(d.cycle.id, req.viewer!.actor);
-    return { view: 'board.njk', data: { d, sortLink, pager, progress }, nav: 'cycles' };
+    // 屡查屡犯 on this page's rows, and (the office's) evidence used twice (issue 10).
+    const repeats = await services.engine.repeatFlags(d.cycle.id, req.viewer!.actor, d.branches.map((b) => b.code));
+    const duplicates = may(req.viewer!.actor, 'CHECK_EVIDENCE') ? (await services.engine.duplicateEvidence(d.cycle.id, req.viewer!.actor)).duplicates : [];
+    return { view: 'board.njk', data: { d, sortLink, pager, progress, repeats, duplicates }, nav: 'cycles' };
   }));
   router.get('/cycles/:cycle/branches/:branch', page(true, async (req) => {
     const v = await services.engine.branchView(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor, now());
     const notice = await services.engine.branchNotice(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor);
+    // The problem list (issue 10): read with the branch, through the same policy; views/problems.njk.
+    const problems = await services.engine.branchProblems(param(req, 'cycle'), param(req, 'branch'), req.viewer!.actor);
     const { primary, more } = arrangeActions(v.branch.allowedEvents, v.branch.myScoreSubmitted);
     const returned = v.branch.phase === 'preparing' && v.branch.materialsReturns.length
       ? { what: 'materials', reason: v.branch.materialsReturns.at(-1)!.reason }
@@ -183,7 +188,7 @@ export function mountPages(router: Router, services: Services): void {
     return {
       view: 'branch.njk',
       data: {
-        v, notice, primary, more, returned, weighty: Object.fromEntries(v.branch.allowedEvents.map((e) => [e, isWeighty(e)])),
+        v, notice, problems, primary, more, returned, weighty: Object.fromEntries(v.branch.allowedEvents.map((e) => [e, isWeighty(e)])),
         filesRemovable: bindingDeadline(v.branch.phase) === 'materials' && (v.rights.office || v.rights.secretary),
         history: foldReminders(v.branch.history),
         phases: PHASES, phaseIndex: PHASES.indexOf(v.branch.phase as (typeof PHASES)[number]),

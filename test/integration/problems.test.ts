@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorByEmail } from '../../src/engine/actors';
 import { OFFICE } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
-import { TINY_PDF } from '../support/http';
+import { call, setPasswords, signIn, startServer, TINY_PDF } from '../support/http';
 import { yearDriver } from '../support/yearCycle';
 
 const T20 = '2020-12-12T02:00:00Z';
@@ -154,5 +154,28 @@ describe.each(dialects)('problems, evidence, carry-over and repeats on %s', (dia
     }
     v = await e().branchView(2021, 'B01', office, T21);
     expect(v.branch.planItems.every((i) => i.status === 'verified')).toBe(true);
+  });
+
+  it('shows the problem list with its repeat flag on the branch page, repeats on the board, and evidence used twice to the office', async () => {
+    await setPasswords(env.services);
+    const http = await startServer(env.services);
+    try {
+      const office = await signIn(http.base, OFFICE);
+      const page = await call(http.base, 'GET', '/cycles/2021/branches/B01', { session: office });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('data-testid="repeat-flag"');
+      expect(page.text).toContain('支委会还是不按时召开？');
+      const board = await call(http.base, 'GET', '/cycles/2021', { session: office });
+      expect(board.text).toContain('data-testid="repeat-B01"');
+      expect(board.text).not.toContain('data-testid="repeat-B02"');
+      const board20 = await call(http.base, 'GET', '/cycles/2020', { session: office });
+      expect(board20.text).toContain('data-testid="duplicate-evidence"');
+      const secretary = await call(http.base, 'GET', '/cycles/2020/branches/B02', { session: await signIn(http.base, 'b02@example.org') });
+      expect(secretary.status).toBe(200);
+      expect(secretary.text).toContain('发展党员工作滞后');
+      expect(secretary.text).not.toContain('data-testid="duplicate-evidence"');
+    } finally {
+      await http.close();
+    }
   });
 });
