@@ -48,7 +48,7 @@ export async function snapshotFacts(file: string): Promise<SnapshotFacts & { int
     const integrity = (await all(conn, 'PRAGMA integrity_check')).map((r) => String(Object.values(r)[0])).join('; ');
     const tables = new Set((await all(conn, "select name from sqlite_master where type = 'table'")).map((r) => String(r.name)));
     const counts: Record<string, number> = {};
-    for (const t of ['users', 'cycles', 'branch_reviews', 'audit', 'outbox', 'timers', 'uploads']) {
+    for (const t of ['users', 'cycles', 'branch_reviews', 'audit', 'outbox', 'timers', 'files']) {
       if (tables.has(t)) counts[t] = Number((await all(conn, `select count(*) as n from ${t}`))[0].n);
     }
     const migrations = tables.has('knex_migrations') ? (await all(conn, 'select name from knex_migrations order by id')).map((r) => String(r.name)) : [];
