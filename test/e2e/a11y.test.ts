@@ -138,7 +138,6 @@ describe.skipIf(!hasBrowser)('accessibility and phone width of every page, for e
         await page.close();
         const wizard = await open(context, role, '/cycles/new');
         for (let step = 2; step <= 6; step++) {
-          await wizard.fill('input[name="deadlines.materials"]', '2031-12-04T18:00').catch(() => undefined);
           await wizard.evaluate((n) => {
             document.querySelectorAll('fieldset.step').forEach((f, i) => { (f as HTMLElement).hidden = i !== n - 1; });
           }, step);
@@ -148,7 +147,7 @@ describe.skipIf(!hasBrowser)('accessibility and phone width of every page, for e
       }
       await context.close();
       expect(found).toEqual([]);
-    });
+    }, 180_000);
 
     it(`no ${role} page scrolls sideways at 360 px`, async () => {
       const context = await contextFor(role, 360);
@@ -161,6 +160,6 @@ describe.skipIf(!hasBrowser)('accessibility and phone width of every page, for e
       }
       await context.close();
       expect(wide).toEqual([]);
-    });
+    }, 180_000);
   }
 });
