@@ -4,7 +4,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
 import { parseTrustProxy } from '../../src/config';
+import { createApp } from '../../src/web/app';
 import { driver, OFFICE } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
 import { call, setPasswords, startServer, type HttpServer } from '../support/http';
@@ -88,6 +90,24 @@ describe.each(dialects)('operations on %s', (dialect) => {
     expect(typeof requests[0].ms).toBe('number');
     // A one-time token in the path is not written to the log.
     expect(requests[3].path).toBe('/password/:token');
+  });
+
+  it('draining (graceful shutdown), a request that still arrives is refused 503 with Connection: close', async () => {
+    const app = createApp(env.services);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await call(base, 'GET', '/api/health')).status).toBe(200);
+      app.drain();
+      const refused = await call(base, 'GET', '/api/health');
+      expect(refused.status).toBe(503);
+      expect(refused.json.error.code).toBe('UNAVAILABLE');
+      expect(refused.headers.get('connection')).toBe('close');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('/api/health: 200 with the facts, 503 UNAVAILABLE when the database does not answer', async () => {
