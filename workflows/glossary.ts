@@ -3,7 +3,9 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { branchReviewMachine, DEADLINE_KINDS, DEADLINE_LABELS, DEADLINE_PHASES, EVENT_META, ROLE_LABELS, TURNS, type EventMeta, type Label, type PhaseTag } from './branchReview';
 import { CYCLE_EVENT_META, cycleMachine } from './cycle';
-import { phasesTagged } from './phases';
+import { BRANCH_WORKFLOW, CYCLE_KIND_LABELS, CYCLE_KINDS } from './kinds';
+import { phasesTagged, QUARTERLY_PHASES } from './phases';
+import { QUARTERLY_DEADLINE_KINDS, QUARTERLY_DEADLINE_LABELS, QUARTERLY_EVENT_META, quarterlyAssessmentMachine, type QuarterlyTag } from './quarterlyAssessment';
 
 /** What each tag means. The states that carry it are read off the machine. */
 const TAG_MEANINGS: Record<PhaseTag, string> = {
@@ -78,6 +80,21 @@ function eventsTable(events: Record<string, EventMeta>): string {
   return ['| event | 中文 | English | who may send it |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+const QUARTERLY_TAG_ORDER: QuarterlyTag[] = ['open', 'final', 'turn:office', 'turn:secretary', 'turn:none', ...QUARTERLY_DEADLINE_KINDS.map((k) => `deadline:${k}` as const)];
+const quarterlyTagMeaning = (tag: QuarterlyTag): string =>
+  tag.startsWith('deadline:')
+    ? ((k) => `the ${QUARTERLY_DEADLINE_LABELS[k].en} deadline binds (${QUARTERLY_DEADLINE_LABELS[k]['zh-CN']}截止): reminders and overdue apply`)(tag.slice(9) as (typeof QUARTERLY_DEADLINE_KINDS)[number])
+    : TAG_MEANINGS[tag as PhaseTag];
+
+function quarterlyTagsTable(): string {
+  const tagged = (tag: string) => QUARTERLY_PHASES.filter((p) => quarterlyAssessmentMachine.root.states[p].tags.includes(tag as never));
+  const rows = QUARTERLY_TAG_ORDER.map((tag) => `| \`${tag}\` | ${quarterlyTagMeaning(tag)} | ${tagged(tag).join(', ') || '—'} |`);
+  return ['| tag | meaning | states |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+const kindsTable = () =>
+  ['| kind | 中文 | English | branch workflow |', '| --- | --- | --- | --- |', ...CYCLE_KINDS.map((k) => `| \`${k}\` | ${bilingual(CYCLE_KIND_LABELS[k])} | \`${BRANCH_WORKFLOW[k]}\` |`)].join('\n');
+
 const deadlineSentence = () =>
   DEADLINE_KINDS.map((k) => `${k} in ${DEADLINE_PHASES[k].join('/')}`).join(', ');
 
@@ -120,7 +137,37 @@ ${deadlineSentence()}.
 ${mermaid(branchReviewMachine)}
 \`\`\`
 
+## Quarterly assessment (季度党建考核) — \`${quarterlyAssessmentMachine.id}\`
+
+A cycle of kind \`quarterlyAssessment\` (with its \`quarter\` and \`indicators\`) runs this machine for each
+branch instead of the branch review: the secretary submits a self-assessment per indicator with
+evidence, the office scores each indicator or returns the self-assessment with a reason, and the
+office publishes the results for the whole cycle. Reminders and escalations work as in the annual
+review, on its own deadlines.
+
+### Cycle kinds
+
+${kindsTable()}
+
+### States
+
+${statesTable(quarterlyAssessmentMachine)}
+
+### Tags
+
+${quarterlyTagsTable()}
+
+### Events
+
+${eventsTable(QUARTERLY_EVENT_META)}
+
+\`\`\`mermaid
+${mermaid(quarterlyAssessmentMachine)}
+\`\`\`
+
 ## Cycle (述评周期) — \`${cycleMachine.id}\`
+
+The same machine for every kind of cycle.
 
 ### States
 

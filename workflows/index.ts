@@ -4,8 +4,10 @@
 import type { AnyStateMachine } from 'xstate';
 import { branchReviewMachine } from './branchReview';
 import { cycleMachine } from './cycle';
+import { quarterlyAssessmentMachine } from './quarterlyAssessment';
 
-export type WorkflowId = 'branchReview' | 'cycle';
+/** The machines: a cycle's (shared by every kind) and, per cycle kind, the one each branch runs. */
+export type WorkflowId = 'branchReview' | 'cycle' | 'quarterlyAssessment';
 
 const registry = new Map<WorkflowId, Map<number, AnyStateMachine>>();
 
@@ -30,7 +32,10 @@ export function latestVersion(id: WorkflowId): number {
 
 registerWorkflow('branchReview', 1, branchReviewMachine);
 registerWorkflow('cycle', 1, cycleMachine);
+registerWorkflow('quarterlyAssessment', 1, quarterlyAssessmentMachine);
 
 export * from './branchReview';
 export * from './cycle';
+export * from './kinds';
 export * from './phases';
+export * from './quarterlyAssessment';

@@ -14,6 +14,7 @@ import * as m20261128_01 from './20261128_01_branch_review_segments';
 import * as m20261127_01 from './20261127_01_problems_and_evidence';
 import * as m20261128_02 from './20261128_02_outbox_channel';
 import * as m20261127_02 from './20261127_02_meeting';
+import * as m20261128_03 from './20261128_03_cycle_kinds';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '20261127_01_problems_and_evidence': m20261127_01,
   '20261128_02_outbox_channel': m20261128_02,
   '20261127_02_meeting': m20261127_02,
+  '20261128_03_cycle_kinds': m20261128_03,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

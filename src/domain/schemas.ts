@@ -1,6 +1,7 @@
 // One schema per input (cycle configuration, each event's data). The web layer reuses them for OpenAPI.
 import { z } from 'zod';
 import { DEADLINE_KINDS, DEADLINE_STEPS, type BranchEventType } from '../../workflows/branchReview';
+import { QUARTERLY_DEADLINE_KINDS, type QuarterlyEventType } from '../../workflows/quarterlyAssessment';
 import { DEFAULT_BANDS, DEFAULT_RUBRIC } from './scoring';
 
 /** NUL, the other C0 controls (tab and line breaks aside) and DEL: no column, page or mail wants them. */
@@ -79,6 +80,8 @@ export const panelRowSchema = personSchema.extend({
 
 export const cycleConfigSchema = z
   .object({
+    /** 考核类型: this schema is the annual review's (src/domain/quarterly.ts has the quarterly assessment's). */
+    kind: z.literal('annualReview').default('annualReview'),
     year: z.number().int().min(2000).max(2100),
     title: text(200),
     timezone: safeText(64).default('Asia/Shanghai'),
@@ -206,12 +209,22 @@ export const eventDataSchemas = {
     reason: text(2000),
   }),
   VETO: reason,
-  EXTEND_DEADLINE: z.object({ deadline: z.enum(DEADLINE_KINDS), until: instant }),
+  EXTEND_DEADLINE: z.object({ deadline: z.enum([...DEADLINE_KINDS, ...QUARTERLY_DEADLINE_KINDS]), until: instant }),
   EXEMPT: reason,
-  DEADLINE_DUE: z.object({ deadline: z.enum(DEADLINE_KINDS), step: z.enum(DEADLINE_STEPS) }),
-} satisfies Record<BranchEventType, z.ZodType>;
+  DEADLINE_DUE: z.object({ deadline: z.enum([...DEADLINE_KINDS, ...QUARTERLY_DEADLINE_KINDS]), step: z.enum(DEADLINE_STEPS) }),
+  // 季度党建考核 (workflows/quarterlyAssessment.ts): indicators are checked against the cycle's by the engine.
+  SUBMIT_SELF_ASSESSMENT: z.object({
+    items: z
+      .array(z.object({ key: safeText(60), score: z.number(), note: safeText(2000, { min: 0 }).optional(), fileIds }))
+      .min(1, '至少自评一项')
+      .max(50),
+    summary: safeText(20000, { min: 0 }).optional(),
+  }),
+  RETURN_SELF_ASSESSMENT: reason,
+  SCORE_INDICATORS: z.object({ scores: z.record(safeText(60, { trim: false }), z.number()), comment: safeText(2000, { min: 0, trim: false }).optional() }),
+} satisfies Record<BranchEventType | QuarterlyEventType, z.ZodType>;
 
-export const eventTypeSchema = z.enum(Object.keys(eventDataSchemas) as [BranchEventType, ...BranchEventType[]]);
+export const eventTypeSchema = z.enum(Object.keys(eventDataSchemas) as [BranchEventType | QuarterlyEventType, ...(BranchEventType | QuarterlyEventType)[]]);
 
 export const ballotChoiceSchema = z.enum(['满意', '基本满意', '不满意']);
 

@@ -1,7 +1,8 @@
 // Branch events: one event to one branch review, validated, authorised by the policy and recorded
 // all or nothing; and the evaluator's score draft, which is not an event but obeys the same rules.
 import { createHash } from 'node:crypto';
-import { scoringOpen, isFinalPhase, type BranchEventType, type BranchReviewContext } from '../../workflows/index';
+import { scoringOpen, isFinalPhase, type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type QuarterlyAssessmentContext } from '../../workflows/index';
+import { checkIndicatorScores } from '../domain/quarterly';
 import { checkScores } from '../domain/scoring';
 import { eventDataSchemas, eventTypeSchema, scoreDraftSchema, type CycleRules } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
@@ -12,7 +13,7 @@ import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
 import { requireBranch, requireCycle } from './lookup';
 import { afterEvent, prepareEvent } from './eventFacts';
-import { restore } from './machines';
+import { restoreBranch } from './machines';
 import { authorizeEvent, authorizeOnBranch, capacityOf, standingOn } from './policy';
 import { LostRace, parseConfig, recordBranchTransition, type EngineDeps, type EventAnswer } from './transitions';
 
@@ -31,7 +32,7 @@ const OPTIMISTIC_RETRIES = 5;
 const hash = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /** An event checked against its schema, before any transaction. */
-interface Checked { type: BranchEventType; data: Record<string, unknown> | undefined; requestHash: string }
+interface Checked { type: AnyBranchEventType; data: Record<string, unknown> | undefined; requestHash: string }
 
 function check(req: BranchEventRequest): Checked {
   const typeParse = eventTypeSchema.safeParse(req.type);
@@ -60,7 +61,7 @@ async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, { type,
   const cycle = await requireCycle(trx, req.cycle);
   const branch = await requireBranch(trx, cycle, req.branch, true);
   const config = parseConfig(cycle);
-  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
+  const snapshot = restoreBranch(branch);
   const context = snapshot.context as BranchReviewContext;
   const standing = standingOn(req.actor, branch, context);
   authorizeEvent(standing, type);
@@ -71,11 +72,11 @@ async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, { type,
   }
   checkEventFacts(type, data, context, config, now);
   const facts = { cycle, branch, context, config, actor: req.actor, standing, now };
-  const event = { type, by: actorKey(req.actor), data: await prepareEvent(trx, facts, type, data) };
+  const event = { type, by: actorKey(req.actor), data: await prepareEvent(trx, facts, type as BranchEventType, data) };
   const { answer } = await recordBranchTransition(trx, deps, {
     cycle, config, branch, snapshot, event, actor: req.actor, as: capacityOf(standing, type), now,
   });
-  await afterEvent(trx, facts, type, event.data);
+  await afterEvent(trx, facts, type as BranchEventType, event.data);
   if (req.idempotencyKey) await saveAnswer(trx, req.idempotencyKey, actorKey(req.actor), requestHash, answer, now);
   return answer;
 }
@@ -123,7 +124,7 @@ export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventReques
 }
 
 /** Checks that need the cycle's rules or the branch's facts, with errors that name the field. */
-function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | undefined, context: BranchReviewContext, config: CycleRules, now: string): void {
+function checkEventFacts(type: AnyBranchEventType, data: Record<string, unknown> | undefined, context: BranchReviewContext, config: CycleRules, now: string): void {
   if (type === 'SUBMIT_SCORE') {
     const issues = checkScores((data!.scores ?? {}) as Record<string, unknown>, config.rubric);
     if (issues.length) throw invalidInput(issues.map((i) => ({ field: `data.${i.path}`, message: i.message })));
@@ -138,10 +139,25 @@ function checkEventFacts(type: BranchEventType, data: Record<string, unknown> | 
   }
   if (type === 'EXTEND_DEADLINE') {
     const { until, deadline } = data as { until: string; deadline: keyof BranchReviewContext['deadlines'] };
+    // A cycle kind has its own deadlines: the quarterly assessment's are not the annual review's.
+    if (!Object.hasOwn(context.deadlines, deadline)) throw invalidInput([{ field: 'data.deadline', message: `本周期没有「${String(deadline)}」截止时间` }]);
     if (Date.parse(until) <= Date.parse(now)) throw invalidInput([{ field: 'data.until', message: '新的截止时间须晚于现在' }]);
     if (Date.parse(until) <= Date.parse(context.deadlines[deadline])) {
       throw invalidInput([{ field: 'data.until', message: '新的截止时间须晚于原截止时间' }]);
     }
+  }
+  // 季度党建考核: a self-assessment and the office's scores give each of the cycle's indicators once, within range.
+  if (type === 'SUBMIT_SELF_ASSESSMENT' || type === 'SCORE_INDICATORS') {
+    const { indicators } = context as unknown as QuarterlyAssessmentContext;
+    const scores =
+      type === 'SCORE_INDICATORS'
+        ? (data!.scores as Record<string, unknown>)
+        : Object.fromEntries((data!.items as { key: string; score: number }[]).map((i) => [i.key, i.score]));
+    if (type === 'SUBMIT_SELF_ASSESSMENT' && Object.keys(scores).length !== (data!.items as unknown[]).length) {
+      throw invalidInput([{ field: 'data.items', message: '每项考核指标只能自评一次' }]);
+    }
+    const issues = checkIndicatorScores(scores, indicators ?? []);
+    if (issues.length) throw invalidInput(issues.map((i) => ({ field: `data.${type === 'SCORE_INDICATORS' ? 'scores' : 'items'}.${i.path}`, message: i.message })));
   }
 }
 
@@ -160,7 +176,7 @@ export async function saveScoreDraft(
   return deps.db.transaction(async (trx) => {
     const cycle = await requireCycle(trx, req.cycle);
     const branch = await requireBranch(trx, cycle, req.branch, true);
-    const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    const ctx = restoreBranch(branch).context as BranchReviewContext;
     const standing = standingOn(req.actor, branch, ctx);
     authorizeOnBranch(standing, 'SAVE_DRAFT', {
       final: isFinalPhase(branch.phase),

@@ -59,10 +59,13 @@ export async function queueLaunchNotice(trx: Tx, deps: EngineDeps, cycle: CycleR
   const config = parseConfig(cycle);
   if (!channelsOf(config).length) return 0;
   const tz = config.timezone;
+  // The first deadline of the cycle's kind (述职材料 for the annual review, 季度自评 for a quarter).
+  const [firstKind, firstAt] = Object.entries(config.deadlines as Record<string, string>).sort((a, b) => Date.parse(a[1]) - Date.parse(b[1]))[0];
   const message = GROUP_NOTICES.launched({
     title: config.title,
     branches: config.branchCount,
-    deadline: formatLocal(config.deadlines.materials, tz, 'zh-CN'),
+    deadlineLabel: deadlineLabel(firstKind as DeadlineKind, 'zh-CN'),
+    deadline: formatLocal(firstAt, tz, 'zh-CN'),
     meeting: config.meeting ? { at: formatLocal(config.meeting.at, tz, 'zh-CN'), place: config.meeting.place } : undefined,
     link: link(deps.mail, `/cycles/${cycle.id}`),
   });

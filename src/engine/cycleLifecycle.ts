@@ -2,20 +2,27 @@
 // created, notified and given its timers, in batches), and publish the results for the whole cycle.
 import { initialTransition, type AnyMachineSnapshot } from 'xstate';
 import {
-  DEADLINE_KINDS,
+  BRANCH_WORKFLOW,
+  isFinalPhase,
+  kindOf,
   latestVersion,
+  phasesHandling,
   type BranchReviewContext,
   type BranchReviewInput,
   type NotifyParams,
+  type QuarterlyAssessmentContext,
+  type QuarterlyAssessmentInput,
 } from '../../workflows/index';
 import { cycleStateLabel } from '../../workflows/index';
-import { computeResults, evaluatorTotal } from '../domain/scoring';
-import { cycleConfigSchema, rulesOf } from '../domain/schemas';
+import { quarterlyConfigSchema, quarterlyResults, quarterlyRulesOf, type QuarterlyConfig, type QuarterlyRules } from '../domain/quarterly';
+import { computeResults, evaluatorTotal, type ScoreSheet } from '../domain/scoring';
+import { cycleConfigSchema, rulesOf, type CycleConfig, type CycleRules } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
 import { ballotCounts } from '../store/ballots';
 import { countBranchReviews, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { addCyclePerson, cyclePeople, findCycle, insertCycle, insertRoster, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
+import { addCyclePerson, cyclePeople, findCycle, findCyclePeriod, insertCycle, insertRoster, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
 import { queueMails, type MailRow } from '../store/outbox';
+import type { Tx } from '../store/db';
 import { insertTimers, type TimerRow } from '../store/timers';
 import { addRole, addRoles, ensureUsers } from '../store/users';
 import { queueInvitations } from './accounts';
@@ -24,7 +31,7 @@ import { recordAudit } from './audit';
 import { queueLaunchNotice, queueResultsNotice } from './channels';
 import { mailsFor, timersFor, type NotifyContext } from './effects';
 import { requireCycle } from './lookup';
-import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
+import { allowedEvents, persist, phaseName, restore, restoreBranch, stateName } from './machines';
 import { authorize } from './policy';
 import { carriedItemsFor, checkCarryOver } from './problems';
 import {
@@ -43,21 +50,28 @@ export interface LaunchProgress { done: number; total: number }
 /** Creates a draft cycle from its configuration; people are linked by email, new ones created without a password. */
 export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor, now: string): Promise<{ cycle: CycleRow; newUsers: number }> {
   authorize(actor, 'CREATE_CYCLE');
-  const parsed = cycleConfigSchema.safeParse(input);
+  // The kind (考核类型) chooses the schema: the annual review's unless the config says otherwise.
+  const quarterly = typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === 'quarterlyAssessment';
+  const parsed = (quarterly ? quarterlyConfigSchema : cycleConfigSchema).safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
-  const config = parsed.data;
+  // What creating a cycle reads (year, title, people, branches) both kinds have alike.
+  const config = parsed.data as CycleConfig;
+  const kind = kindOf(config);
+  const quarter = quarterly ? (parsed.data as QuarterlyConfig).quarter : 0;
   return deps.db.transaction(async (trx) => {
-    if (await findCycle(trx, config.year)) {
-      throw invalidInput([{ field: 'year', message: `${config.year} 年度的述评周期已存在` }]);
+    if (await findCyclePeriod(trx, config.year, kind, quarter)) {
+      throw invalidInput([{ field: 'year', message: quarterly ? `${config.year} 年第 ${quarter} 季度的党建考核已存在` : `${config.year} 年度的述评周期已存在` }]);
     }
-    await checkCarryOver(trx, config);
+    if (!quarterly) await checkCarryOver(trx, config);
     const version = latestVersion('cycle');
     const [snapshot] = initialTransition(cycleMachine(version));
     const id = await insertCycle(trx, {
       year: config.year,
       title: config.title,
       timezone: config.timezone,
-      config: JSON.stringify(rulesOf(config)),
+      config: JSON.stringify(quarterly ? quarterlyRulesOf(parsed.data as QuarterlyConfig) : rulesOf(config)),
+      kind,
+      quarter,
       state: stateName(snapshot.value),
       snapshot: persist('cycle', version, snapshot),
       version: 1,
@@ -137,8 +151,11 @@ export async function launchCycle(
     });
   }
 
-  const branchVersion = latestVersion('branchReview');
-  const machine = branchMachine(branchVersion);
+  // Each branch runs the machine of the cycle's kind, at its latest version.
+  const kind = kindOf(config);
+  const workflow = BRANCH_WORKFLOW[kind];
+  const branchVersion = latestVersion(workflow);
+  const machine = branchMachine(workflow, branchVersion);
   const batchSize = opts.batchSize ?? 500;
   let done = existing;
   opts.onProgress?.({ done, total });
@@ -165,14 +182,17 @@ export async function launchCycle(
       for (const b of batch) {
         const secretary = byEmail.get(b.secretary_email)!;
         const deputy = b.deputy_email ? byEmail.get(b.deputy_email)! : null;
-        const input: BranchReviewInput = {
-          // 回避: a panel member never scores their own branch, declared or as its secretary.
-          expectedEvaluators: panel
-            .filter((p) => p.conflict_branch_code !== b.code && p.user_id !== secretary.id && p.user_id !== deputy?.id)
-            .map((p) => String(p.user_id)),
-          deadlines: { ...config.deadlines },
-          ...(carried.has(b.code) ? { carriedItems: carried.get(b.code) } : {}),
-        };
+        const input: BranchReviewInput | QuarterlyAssessmentInput =
+          kind === 'quarterlyAssessment'
+            ? { deadlines: { ...(config as unknown as QuarterlyRules).deadlines }, indicators: (config as unknown as QuarterlyRules).indicators }
+            : {
+                // 回避: a panel member never scores their own branch, declared or as its secretary.
+                expectedEvaluators: panel
+                  .filter((p) => p.conflict_branch_code !== b.code && p.user_id !== secretary.id && p.user_id !== deputy?.id)
+                  .map((p) => String(p.user_id)),
+                deadlines: { ...config.deadlines },
+                ...(carried.has(b.code) ? { carriedItems: carried.get(b.code) } : {}),
+              };
         const [snapshot, actions] = initialTransition(machine, input);
         const phase = phaseName(snapshot.value);
         prepared.push({
@@ -186,13 +206,14 @@ export async function launchCycle(
             deputy_id: deputy?.id ?? null,
             phase,
             state: stateName(snapshot.value),
-            snapshot: persist('branchReview', branchVersion, snapshot),
+            snapshot: persist(workflow, branchVersion, snapshot),
             version: 1,
+            workflow: workflow,
             workflow_version: branchVersion,
             final_score: null,
             grade: null,
             rank: null,
-            ...bindingColumns(phase, input.deadlines),
+            ...bindingColumns(phase, input.deadlines as BranchReviewInput['deadlines']),
             segment: b.segment,
             created_at: now,
             updated_at: now,
@@ -206,7 +227,8 @@ export async function launchCycle(
         const { snapshot, notify } = prepared[n];
         const context = snapshot.context as BranchReviewContext;
         mails.push(...(await mailsFor(trx, { cycle, config, branch: row, context, version: 1, now, people, users }, notify, deps.mail)));
-        for (const kind of DEADLINE_KINDS) timers.push(...timersFor(cycle.id, row.id, kind, context.deadlines[kind], config.timezone, now));
+        // Every deadline of the branch's own kind.
+        for (const [dk, at] of Object.entries(context.deadlines)) timers.push(...timersFor(cycle.id, row.id, dk as never, at, config.timezone, now));
       }
       await recordAudit(
         trx,
@@ -233,7 +255,9 @@ export async function publishResults(deps: EngineDeps, ref: string | number, act
     const cycle = await requireCycle(trx, ref);
     const config = parseConfig(cycle);
     const branches = await listBranchReviews(trx, cycle.id, true);
-    const unscored = branches.filter((b) => b.phase !== 'scored' && b.phase !== 'exempted').map((b) => b.code);
+    // Ready: a phase whose state takes PUBLISH_RESULTS (the machine says which); final ones are out of it.
+    const ready = new Set(phasesHandling('PUBLISH_RESULTS'));
+    const unscored = branches.filter((b) => !ready.has(b.phase) && !isFinalPhase(b.phase)).map((b) => b.code);
     const event = { type: 'PUBLISH_RESULTS' as const, by: actorKey(actor), data: { unscored } };
     if (cycle.state === 'launched' && unscored.length) {
       throw new AppError('EVENT_NOT_ALLOWED', `尚有支部未完成评分：${unscored.join('、')} (not every branch is scored)`, {
@@ -243,27 +267,9 @@ export async function publishResults(deps: EngineDeps, ref: string | number, act
       });
     }
     const published = await recordCycleTransition(trx, deps, cycle, event, actor, now);
-    const scored = branches.filter((b) => b.phase === 'scored');
-    const snapshots = scored.map((b) => restore('branchReview', b.workflow_version, b.snapshot));
-    const ballots = await ballotCounts(trx, cycle.id);
-    const sheets = computeResults(
-      {
-        rubric: config.rubric,
-        bands: config.grades.bands,
-        topGradeCapPercent: config.grades.topGradeCapPercent ?? null,
-        democratic: config.democratic,
-      },
-      scored.map((b, n) => {
-        const ctx = snapshots[n].context as BranchReviewContext;
-        return {
-          code: b.code,
-          evaluatorTotals: Object.values(ctx.scores).map((s) => evaluatorTotal(s.scores, config.rubric)),
-          ballots: ballots.get(b.id) ?? null,
-          adjustments: ctx.adjustments.map(({ points, reason }) => ({ points, reason })),
-          veto: ctx.veto ? { reason: ctx.veto.reason } : null,
-        };
-      }),
-    );
+    const scored = branches.filter((b) => ready.has(b.phase));
+    const snapshots = scored.map((b) => restoreBranch(b));
+    const sheets = await scoreSheets(trx, cycle.id, config, scored, snapshots);
     const people: NotifyContext['people'] = new Map();
     for (const [n, branch] of scored.entries()) {
       const sheet = sheets[n];
@@ -287,4 +293,46 @@ export async function publishResults(deps: EngineDeps, ref: string | number, act
     await queueResultsNotice(trx, deps, published, now); // 群通知, once every grade is written
     return { cycle: (await findCycle(trx, cycle.id))!, published: scored.length };
   });
+}
+
+/**
+ * The score sheets of a cycle's branches ready for publication, by the rules of its kind: the annual
+ * review's (panel, appraisal, adjustments, veto, cap) or the quarter's (the office's indicator scores).
+ */
+async function scoreSheets(trx: Tx, cycleId: number, config: CycleRules, scored: BranchReviewRow[], snapshots: AnyMachineSnapshot[]): Promise<ScoreSheet[]> {
+  if (kindOf(config) === 'quarterlyAssessment') {
+    const rules = config as unknown as QuarterlyRules;
+    return quarterlyResults(
+      rules,
+      scored.map((b, n) => {
+        const ctx = snapshots[n].context as QuarterlyAssessmentContext;
+        return {
+          code: b.code,
+          indicators: ctx.indicators,
+          self: Object.fromEntries((ctx.selfAssessment?.items ?? []).map((i) => [i.key, i.score])),
+          scores: ctx.indicatorScores?.scores ?? {},
+          comment: ctx.indicatorScores?.comment ?? '',
+        };
+      }),
+    );
+  }
+  const ballots = await ballotCounts(trx, cycleId);
+  return computeResults(
+    {
+      rubric: config.rubric,
+      bands: config.grades.bands,
+      topGradeCapPercent: config.grades.topGradeCapPercent ?? null,
+      democratic: config.democratic,
+    },
+    scored.map((b, n) => {
+      const ctx = snapshots[n].context as BranchReviewContext;
+      return {
+        code: b.code,
+        evaluatorTotals: Object.values(ctx.scores).map((s) => evaluatorTotal(s.scores, config.rubric)),
+        ballots: ballots.get(b.id) ?? null,
+        adjustments: ctx.adjustments.map(({ points, reason }) => ({ points, reason })),
+        veto: ctx.veto ? { reason: ctx.veto.reason } : null,
+      };
+    }),
+  );
 }

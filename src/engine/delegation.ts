@@ -1,5 +1,5 @@
 // 委托 and 重发通知: who acts for a branch, and sending its notice again.
-import { isFinalPhase, type BranchReviewContext } from '../../workflows/index';
+import { branchWorkflowOf, isFinalPhase, launchNoticeOf, type BranchReviewContext, type NotifyParams } from '../../workflows/index';
 import { deputySchema } from '../domain/schemas';
 import { AppError, fromZod } from '../errors';
 import { updateBranchReview } from '../store/branchReviews';
@@ -10,7 +10,7 @@ import type { Actor } from './actors';
 import { recordAudit } from './audit';
 import { mailsFor } from './effects';
 import { requireBranch, requireCycle } from './lookup';
-import { restore } from './machines';
+import { restoreBranch } from './machines';
 import { authorizeOnBranch, checkDeputy, standingOn } from './policy';
 import { parseConfig, type EngineDeps } from './transitions';
 
@@ -30,7 +30,7 @@ export async function setDeputy(
   return deps.db.transaction(async (trx) => {
     const cycle = await requireCycle(trx, req.cycle);
     const branch = await requireBranch(trx, cycle, req.branch, true);
-    const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    const ctx = restoreBranch(branch).context as BranchReviewContext;
     const standing = standingOn(req.actor, branch, ctx);
     authorizeOnBranch(standing, 'SET_DEPUTY', { final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false });
     let deputyId: number | null = null;
@@ -65,7 +65,7 @@ export async function resendNotice(deps: EngineDeps, req: { cycle: string | numb
   return deps.db.transaction(async (trx) => {
     const cycle = await requireCycle(trx, req.cycle);
     const branch = await requireBranch(trx, cycle, req.branch);
-    const context = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    const context = restoreBranch(branch).context as BranchReviewContext;
     authorizeOnBranch(standingOn(req.actor, branch, context), 'RESEND_NOTICE', {
       final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
     });
@@ -83,7 +83,8 @@ export async function resendNotice(deps: EngineDeps, req: { cycle: string | numb
     const mails = await mailsFor(
       trx,
       { cycle, config: parseConfig(cycle), branch, context, version: branch.version, now, reasonKey: `resend${auditId}` },
-      [{ template: 'notice', to: ['secretary'], deadline: 'materials' }],
+      // The notice the branch's own workflow sent as it started (the annual review's or the quarter's).
+      [launchNoticeOf(branchWorkflowOf(branch)) as NotifyParams],
       deps.mail,
     );
     return { mailsQueued: await queueMails(trx, mails) };

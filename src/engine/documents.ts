@@ -9,7 +9,8 @@ import type { Writable } from 'node:stream';
 import { Packer } from 'docx';
 import { Zip, ZipPassThrough } from 'fflate';
 import { DateTime } from 'luxon';
-import type { BranchReviewContext } from '../../workflows/index';
+import { kindOf, type BranchReviewContext } from '../../workflows/index';
+import type { QuarterlySheet, QuarterlyRules } from '../domain/quarterly';
 import { formatLocal } from '../domain/deadlines';
 import {
   chineseOrdinal,
@@ -158,6 +159,73 @@ export async function bulletinParts(dc: DocContext): Promise<{ head: DocHead; ti
         type: 'paragraph',
         text: `各支部要对照评议中查找出的问题，逐项明确整改措施、责任人和完成时限，于 ${local(dc, config.deadlines.plan)} 前报送整改方案，并于 ${local(dc, config.deadlines.followUp)} 前完成整改、逐项销号。`,
       },
+      { type: 'signature', issuer: settings.signature, date: dc.date },
+    ];
+  }
+  return { head: { header: settings.header, number: settings.number }, title, blocks: blocks() };
+}
+
+// ── the quarterly bulletin (季度党建考核情况通报) ─────────────────────────────────────
+
+/** The quarter's bulletin: the grade list by segment with each indicator's score, the office's comments. */
+export async function quarterlyBulletinParts(dc: DocContext): Promise<{ head: DocHead; title: string; blocks: AsyncGenerator<DocBlock[]> }> {
+  const { db, cycle, settings } = dc;
+  const rules = dc.config as unknown as QuarterlyRules;
+  const counts = await gradeCounts(db, cycle.id);
+  const figures = (await segmentFigures(db, cycle.id, rules.grades.bands.map((b) => b.grade))).filter((f) => f.scored > 0);
+  const grouped = usesSegments(figures);
+  const published = counts.reduce((a, [, n]) => a + n, 0);
+  const quarterName = `第${'一二三四'[rules.quarter - 1]}季度`;
+  const title = `关于${rules.title}情况的通报`;
+  const columns = [
+    { title: '排名', width: 1 },
+    { title: '支部', width: 3.2 },
+    ...rules.indicators.map((i) => ({ title: `${i.name}（${i.max}分）`, width: 1.4 })),
+    { title: '得分', width: 1.2 },
+    { title: '等次', width: 1 },
+  ];
+  const row = (b: BranchReviewRow): (string | number)[] => {
+    const sheet = contextOf(b).result?.scoreSheet as QuarterlySheet | undefined;
+    const byKey = new Map((sheet?.indicators ?? []).map((i) => [i.key, i.score]));
+    return [b.rank ?? '', b.name, ...rules.indicators.map((i) => byKey.get(i.key) ?? ''), Number(b.final_score), b.grade ?? ''];
+  };
+  async function* blocks(): AsyncGenerator<DocBlock[]> {
+    yield [
+      { type: 'title', text: title },
+      { type: 'addressee', text: '各基层党支部：' },
+      {
+        type: 'paragraph',
+        text: `按照党委统一部署，党委办公室对各基层党支部${rules.year}年${quarterName}党建工作进行了考核。考核采取支部逐项自评、党委办公室逐项审核评分的方式进行，共 ${published} 个支部参加考核，其中${gradeSentence(counts)}。现将考核情况通报如下：`,
+      },
+      { type: 'heading', level: 1, text: grouped ? '一、考核结果（按板块）' : '一、考核结果' },
+    ];
+    for (const [n, f] of (grouped ? figures : [{ segment: null } as SegmentFigures]).entries()) {
+      if (grouped) yield [{ type: 'heading', level: 2, text: `（${chineseOrdinal(n + 1)}）${segmentSummary(f)}` }];
+      for (let offset = 0; ; offset += PAGE) {
+        const page = (await (grouped
+          ? publishedOfSegment(db, cycle.id, f.segment, { offset, limit: PAGE })
+          : reviewsPage(db, cycle.id, { publishedOnly: true, offset, limit: PAGE }))) as BranchReviewRow[];
+        if (page.length) yield [{ type: 'table', columns, continued: offset > 0, rows: page.map(row) }];
+        if (page.length < PAGE) break;
+      }
+    }
+    // The office's comments on the branches, as it wrote them when scoring (at most twenty).
+    const comments: string[] = [];
+    for (let offset = 0; comments.length < 20; offset += PAGE) {
+      const page = await reviewsPage(db, cycle.id, { publishedOnly: true, offset, limit: PAGE });
+      for (const b of page) {
+        const c = (contextOf(b).result?.scoreSheet as QuarterlySheet | undefined)?.comment?.trim();
+        if (c && comments.length < 20) comments.push(`${b.name}：${c}`);
+      }
+      if (page.length < PAGE) break;
+    }
+    yield [
+      { type: 'heading', level: 1, text: '二、存在的问题' },
+      ...(comments.length
+        ? comments.map((c, i): DocBlock => ({ type: 'paragraph', text: `${i + 1}. ${c}` }))
+        : [{ type: 'paragraph' as const, text: '各支部要对照考核指标，查找党建工作中的薄弱环节。' }]),
+      { type: 'heading', level: 1, text: '三、工作要求' },
+      { type: 'paragraph', text: `各支部要对照本季度考核结果，认真分析差距，补齐短板，推动党建工作与生产经营深度融合，确保下一季度党建工作取得新成效。` },
       { type: 'signature', issuer: settings.signature, date: dc.date },
     ];
   }
@@ -318,14 +386,16 @@ export type DocFormat = 'html' | 'docx' | 'zip';
 
 export async function bulletinExport(db: Tx, cycle: CycleRow, config: CycleRules, format: 'html' | 'docx', base: string): Promise<ExportFile> {
   const dc = await docContext(db, cycle, config);
+  // The bulletin of the cycle's kind: the annual review's, or the quarter's.
+  const partsOf = kindOf(config) === 'quarterlyAssessment' ? quarterlyBulletinParts : bulletinParts;
   if (format === 'docx') {
     return docxFile(`${base}-通报.docx`, `${config.title}通报`, dc.settings.issuer, async () => {
-      const parts = await bulletinParts(dc);
+      const parts = await partsOf(dc);
       return [{ head: parts.head, blocks: await allBlocks(parts.blocks) }];
     });
   }
   return htmlFile(`${base}-通报.html`, `${config.title}通报`, async function* () {
-    const parts = await bulletinParts(dc);
+    const parts = await partsOf(dc);
     yield { head: parts.head, blocks: parts.blocks, className: 'document' };
   });
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as ics from 'ics';
 import { DateTime } from 'luxon';
 import type { Audience, BranchReviewContext, DeadlineKind, DeadlineStep, NotifyParams } from '../../workflows/branchReview';
+import { responsibleFor } from '../../workflows/phases';
 import { daysLeft, formatLocal, reminderSchedule } from '../domain/deadlines';
 import type { CycleRules } from '../domain/schemas';
 import { renderMail, type Locale, type MailVars, type TemplateName } from '../mail/templates';
@@ -106,7 +107,8 @@ function varsFor(nc: NotifyContext, params: NotifyParams, r: Recipient, settings
     step: typeof data.step === 'string' ? (data.step as DeadlineStep) : undefined,
     reason: typeof data.reason === 'string' ? data.reason : undefined,
     link: linkFor(nc, settings.baseUrl, r),
-    meeting: { at: formatLocal(nc.config.meeting.at, tz, locale), place: nc.config.meeting.place },
+    // A quarterly assessment has no meeting.
+    meeting: nc.config.meeting ? { at: formatLocal(nc.config.meeting.at, tz, locale), place: nc.config.meeting.place } : undefined,
     topics: nc.config.topics,
     result: result ? { final: result.final, grade: result.grade, rank: result.rank, of: result.of } : undefined,
     item: item ? { id: item.id, problem: item.problem } : undefined,
@@ -153,7 +155,7 @@ export async function mailsFor(db: Tx, nc: NotifyContext, actions: NotifyParams[
   for (const params of actions) {
     const responsibleNames =
       params.template === 'escalation' && params.deadline && nc.branch
-        ? (await resolve(db, nc, params.deadline === 'scoring' ? 'pendingEvaluators' : 'secretary')).map((r) => r.name).join('、')
+        ? (await resolve(db, nc, responsibleFor(params.deadline))).map((r) => r.name).join('、')
         : '';
     const recipients = (await Promise.all(params.to.map((a) => resolve(db, nc, a)))).flat();
     const seen = new Set<number>();

@@ -11,6 +11,7 @@ import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { parseConfig } from './transitions';
 import { bulletinExport, lettersExport, type DocFormat } from './documents';
+import { kindOf } from '../../workflows/index';
 import { contextOf } from './lookup';
 import { authorize } from './policy';
 import { requireCycleFor } from './views';
@@ -66,7 +67,7 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
   if (kind === 'minutes') return minutesExport(db, cycle);
   const publishedCount = await countPublished(db, cycle.id);
   if (kind !== 'ledger' && !publishedCount) throw new AppError('EVENT_NOT_ALLOWED', '结果尚未公布，无法导出 (results not published yet)', { allowedEvents: [] });
-  const base = `${cycle.year}`;
+  const base = cycle.quarter ? `${cycle.year}Q${cycle.quarter}` : `${cycle.year}`;
   /** Published branches by rank, or every branch by code, a page at a time. */
   async function* reviews(publishedOnly: boolean) {
     for (let offset = 0; ; offset += PAGE) {
@@ -131,5 +132,8 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
   }
 
   if (kind === 'bulletin') return bulletinExport(db, cycle, config, format === 'docx' ? 'docx' : 'html', base);
+  if (kindOf(config) === 'quarterlyAssessment') {
+    throw new AppError('INVALID_INPUT', '季度党建考核没有结果告知书，请下载通报或评议结果 (a quarterly assessment has no letters)', { issues: [{ field: 'kind', message: 'letters are the annual review\'s' }] });
+  }
   return lettersExport(db, cycle, config, (format ?? 'html') as DocFormat, base);
 }

@@ -13,7 +13,7 @@ import { deleteFile, getFile, insertFile, type FileRow } from '../store/web';
 import type { Actor } from './actors';
 import { recordAudit } from './audit';
 import { requireBranch, requireCycle } from './lookup';
-import { restore } from './machines';
+import { restoreBranch } from './machines';
 import { authorizeOnBranch, standingOn } from './policy';
 import type { EngineDeps } from './transitions';
 
@@ -101,7 +101,7 @@ export interface UploadRequest {
 export async function mayUpload(deps: EngineDeps, req: Omit<UploadRequest, 'file' | 'dataDir'>): Promise<void> {
   const cycle = await requireCycle(deps.db, req.cycle);
   const branch = await requireBranch(deps.db, cycle, req.branch);
-  const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+  const ctx = restoreBranch(branch).context as BranchReviewContext;
   authorizeOnBranch(standingOn(req.actor, branch, ctx), 'UPLOAD_FILE', {
     final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
   });
@@ -116,7 +116,7 @@ export async function uploadFile(deps: EngineDeps, req: UploadRequest, now: stri
     await deps.db.transaction(async (trx) => {
       const cycle = await requireCycle(trx, req.cycle);
       const branch = await requireBranch(trx, cycle, req.branch, true);
-      const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+      const ctx = restoreBranch(branch).context as BranchReviewContext;
       const standing = standingOn(req.actor, branch, ctx);
       // Asked again inside the transaction: the branch may have finished while the bytes arrived.
       authorizeOnBranch(standing, 'UPLOAD_FILE', { final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false });
@@ -149,7 +149,7 @@ export async function fileForDownload(deps: EngineDeps, id: string, actor: Actor
   if (!file) throw new AppError('NOT_FOUND', '文件不存在');
   const branch = (await getBranchReview(deps.db, file.branch_review_id))!;
   const cycle = (await findCycle(deps.db, branch.cycle_id))!;
-  const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+  const ctx = restoreBranch(branch).context as BranchReviewContext;
   authorizeOnBranch(standingOn(actor, branch, ctx), 'READ', { final: false, archived: cycle.state === 'archived', scoringOpen: false, submitted: false });
   const p = uploadPath(dataDir, file.id);
   if (!fs.existsSync(p)) throw new AppError('NOT_FOUND', '文件不存在');
@@ -168,7 +168,7 @@ export async function removeFile(deps: EngineDeps, req: { id: string; actor: Act
     if (!file) throw new AppError('NOT_FOUND', '文件不存在');
     const branch = (await getBranchReview(trx, file.branch_review_id))!;
     const cycle = (await findCycle(trx, branch.cycle_id))!;
-    const ctx = restore('branchReview', branch.workflow_version, branch.snapshot).context as BranchReviewContext;
+    const ctx = restoreBranch(branch).context as BranchReviewContext;
     const standing = standingOn(req.actor, branch, ctx);
     authorizeOnBranch(standing, 'READ', { final: false, archived: false, scoringOpen: false, submitted: false });
     authorizeOnBranch(standing, 'REMOVE_FILE', {

@@ -1,6 +1,6 @@
 // Restoring and reading persisted snapshots, always against the workflow version they were made with.
 import type { AnyMachineSnapshot } from 'xstate';
-import { getWorkflow, type WorkflowId } from '../../workflows/index';
+import { branchWorkflowOf, getWorkflow, type WorkflowId } from '../../workflows/index';
 
 export function restore(id: WorkflowId, version: number, json: string): AnyMachineSnapshot {
   const persisted = JSON.parse(json) as { value: unknown; context: unknown };
@@ -10,6 +10,10 @@ export function restore(id: WorkflowId, version: number, json: string): AnyMachi
 export function persist(id: WorkflowId, version: number, snapshot: AnyMachineSnapshot): string {
   return JSON.stringify(getWorkflow(id, version).getPersistedSnapshot(snapshot));
 }
+
+/** A branch review's snapshot, restored against the workflow (of its cycle's kind) and version it was made with. */
+export const restoreBranch = (row: { workflow?: string | null; workflow_version: number; snapshot: string }): AnyMachineSnapshot =>
+  restore(branchWorkflowOf(row), row.workflow_version, row.snapshot);
 
 /** `liveReview.questioning` for nested states, `preparing` otherwise. */
 export function stateName(value: unknown): string {

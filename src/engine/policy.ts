@@ -1,6 +1,9 @@
 // The one policy: who may do what to which target, and what each viewer may read. Routes, pages,
 // CLI commands, read models and exports ask here; nothing else decides access.
-import { EVENT_ROLES, eventLabel, roleLabel, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
+import { BRANCH_EVENT_ROLES, eventLabel, roleLabel, type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
+
+/** Who may send each branch event, of every kind's machine (the statecharts' EVENT_META). */
+const EVENT_ROLES = BRANCH_EVENT_ROLES;
 import { AppError } from '../errors';
 import { actorKey, type Actor } from './actors';
 
@@ -53,7 +56,7 @@ export function rolesOf(st: Standing): Set<Role> {
 
 /** The capacity an actor acted in, for the audit and the history. */
 export function capacityOf(st: Standing, type: string): string {
-  const needed = EVENT_ROLES[type as BranchEventType] ?? [];
+  const needed = EVENT_ROLES[type as AnyBranchEventType] ?? [];
   if (st.system) return 'system';
   if (st.office && (needed.includes('office') || !needed.length)) return 'office';
   if (st.actsFor && needed.includes('secretary')) return st.deputy ? 'deputy' : 'secretary';
@@ -66,7 +69,7 @@ const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 
 // ── branch events ────────────────────────────────────────────────────────────
 
-export function authorizeEvent(st: Standing, type: BranchEventType): void {
+export function authorizeEvent(st: Standing, type: AnyBranchEventType): void {
   const allowed = EVENT_ROLES[type];
   const held = rolesOf(st);
   if (allowed.some((r) => held.has(r))) return;
@@ -84,7 +87,7 @@ export function authorizeEvent(st: Standing, type: BranchEventType): void {
 /** Branch events the viewer could send now, of those the state allows. */
 export const eventsFor = (st: Standing, allowed: string[]): string[] => {
   const held = rolesOf(st);
-  return allowed.filter((e) => EVENT_ROLES[e as BranchEventType]?.some((r) => held.has(r)));
+  return allowed.filter((e) => EVENT_ROLES[e as AnyBranchEventType]?.some((r) => held.has(r)));
 };
 
 // ── other actions ────────────────────────────────────────────────────────────

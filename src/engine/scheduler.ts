@@ -5,7 +5,7 @@ import { isPostgres, type Tx } from '../store/db';
 import { claimDueTimers, laterStepDue, markTimer, type TimerRow } from '../store/timers';
 import { SYSTEM } from './actors';
 import { queueOverdueDigests } from './channels';
-import { restore } from './machines';
+import { restoreBranch } from './machines';
 import { parseConfig, recordBranchTransition, type EngineDeps } from './transitions';
 
 export interface SchedulerOptions {
@@ -73,7 +73,7 @@ async function fireOne(trx: Tx, deps: EngineDeps, timer: TimerRow, now: string):
   }
   const branch = (await getBranchReview(trx, timer.branch_review_id, true))!;
   const cycle = (await findCycle(trx, branch.cycle_id))!;
-  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
+  const snapshot = restoreBranch(branch);
   const event = { type: 'DEADLINE_DUE', by: 'system', data: { deadline: timer.kind, step: timer.step } };
   if (!snapshot.can(event as never)) {
     await markTimer(trx, timer.id!, 'skipped', now);

@@ -2,7 +2,7 @@
 // the state does not allow, writes the snapshot with version + 1 (optimistically), the audit record,
 // the outbox mails and the timers, inside the caller's transaction.
 import { transition, type AnyMachineSnapshot } from 'xstate';
-import { bindingDeadline, FINAL_PHASES, getWorkflow, isFinalPhase, type BranchReviewContext, type DeadlineKind, type NotifyParams } from '../../workflows/index';
+import { ALL_FINAL_PHASES, bindingDeadline, branchWorkflowOf, getWorkflow, isFinalPhase, type BranchReviewContext, type BranchWorkflowId, type DeadlineKind, type NotifyParams } from '../../workflows/index';
 import type { CycleRules } from '../domain/schemas';
 import { AppError } from '../errors';
 import { countBranchesOutside, updateBranchReview, type BranchReviewRow } from '../store/branchReviews';
@@ -43,7 +43,8 @@ export function bindingColumns(phase: string, deadlines: Record<DeadlineKind, st
   return kind ? { deadline_kind: kind, deadline_at: new Date(deadlines[kind]).toISOString() } : { deadline_kind: null, deadline_at: null };
 }
 
-export const branchMachine = (version: number) => getWorkflow('branchReview', version);
+/** The machine a branch review runs: its cycle kind's workflow, at the version it was created with. */
+export const branchMachine = (workflow: BranchWorkflowId, version: number) => getWorkflow(workflow, version);
 export const cycleMachine = (version: number) => getWorkflow('cycle', version);
 
 export function notAllowed(snapshot: AnyMachineSnapshot, type: string, what = '当前状态'): AppError {
@@ -72,7 +73,8 @@ export interface BranchTransition {
 export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: BranchTransition): Promise<{ answer: EventAnswer; mailsQueued: number }> {
   const { cycle, config, branch, snapshot, event, now } = args;
   if (!snapshot.can(event)) throw notAllowed(snapshot, event.type);
-  const [next, actions] = transition(branchMachine(branch.workflow_version), snapshot, event as never);
+  const workflow = branchWorkflowOf(branch);
+  const [next, actions] = transition(branchMachine(workflow, branch.workflow_version), snapshot, event as never);
   const version = branch.version + 1;
   const state = stateName(next.value);
   const phase = phaseName(next.value);
@@ -82,7 +84,7 @@ export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: Br
     phase,
     state,
     ...bindingColumns(phase, context.deadlines),
-    snapshot: persist('branchReview', branch.workflow_version, next),
+    snapshot: persist(workflow, branch.workflow_version, next),
     updated_at: now,
   });
   if (!ok) throw new LostRace();
@@ -146,7 +148,7 @@ export async function recordCycleTransition(
 /** 归档: once every branch is closed or exempted the cycle archives itself, in the same transaction. */
 async function archiveIfDone(trx: Tx, deps: EngineDeps, cycle: CycleRow, actor: Actor, now: string): Promise<void> {
   const current = (await findCycle(trx, cycle.id))!;
-  const open = await countBranchesOutside(trx, cycle.id, FINAL_PHASES);
+  const open = await countBranchesOutside(trx, cycle.id, ALL_FINAL_PHASES);
   const event = { type: 'ARCHIVE' as const, by: actorKey(actor), data: { open } };
   if (restore('cycle', current.workflow_version, current.snapshot).can(event)) await recordCycleTransition(trx, deps, current, event, actor, now);
 }

@@ -2,8 +2,9 @@
 // policy's (src/engine/policy.ts): these only shape what it allows.
 import {
   bindingDeadline,
-  DEADLINE_KINDS,
-  PHASES,
+  kindOf,
+  phasesOfKind,
+  type QuarterlyAssessmentContext,
   scoringOpen,
   turnOf,
   type BranchReviewContext,
@@ -24,14 +25,16 @@ import {
   type BoardSort,
   type BranchReviewRow,
 } from '../store/branchReviews';
-import { cyclePeople, cyclesOfPerson, findCycle, findCycleOfYear, listCycles, type CycleRow } from '../store/cycles';
+import { cyclePeople, cyclesOfPerson, findCycle, findCyclePeriod, findCycleOfYear, listCycles, quarterlyCyclesOfYear, type CycleRow } from '../store/cycles';
+import { segmentTotals } from '../store/segments';
+import { roundHalfUp } from '../domain/scoring';
 import type { Tx } from '../store/db';
 import { filesOf, getScoreDraft } from '../store/web';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { actorKey } from './actors';
 import { contextOf, requireBranch, requireCycle } from './lookup';
-import { allowedEvents, restore } from './machines';
+import { allowedEvents, restoreBranch } from './machines';
 import { authorize, authorizeOnBranch, may, eventsFor, projectHistory, readRules, standingOn, type Standing } from './policy';
 import { overdueKinds } from './status';
 import { segmentFigures, usesSegments } from './segments';
@@ -58,7 +61,7 @@ export async function requireCycleFor(db: Tx, ref: string | number, actor: Actor
 export async function readableBranch(db: Tx, ref: string | number, code: string, actor: Actor) {
   const cycle = await requireCycle(db, ref);
   const branch = await requireBranch(db, cycle, code);
-  const snapshot = restore('branchReview', branch.workflow_version, branch.snapshot);
+  const snapshot = restoreBranch(branch);
   const ctx = snapshot.context as BranchReviewContext;
   const standing = standingOn(actor, branch, ctx);
   authorizeOnBranch(standing, 'READ', { final: false, archived: false, scoringOpen: false, submitted: false });
@@ -91,7 +94,8 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
       state: branch.state,
       version: branch.version,
       allowedEvents: eventsFor(standing, allowedEvents(snapshot)),
-      deadlines: DEADLINE_KINDS.map((kind) => ({
+      // The deadlines of the branch's own kind, in order.
+      deadlines: (Object.keys(ctx.deadlines) as (keyof typeof ctx.deadlines)[]).map((kind) => ({
         kind,
         at: ctx.deadlines[kind],
         daysLeft: daysLeft(ctx.deadlines[kind], config.timezone, now),
@@ -125,10 +129,22 @@ export async function branchView(db: Tx, ref: string | number, code: string, act
       // The panel's comments reach the branch after publication, without names, in no evaluator's order.
       comments: rules.anonymousComments ? panelComments(ctx) : [],
       history: projectHistory(history, standing, me, published),
+      // 季度党建考核: the self-assessment and its returns; the office's indicator scores are the office's until published.
+      ...(kindOf(config) === 'quarterlyAssessment' ? { quarterly: quarterlyView(ctx as unknown as QuarterlyAssessmentContext, standing.office || published) } : {}),
     },
+    kind: kindOf(config),
     rubric: config.rubric,
     rights: rightsOf(standing),
     draft: standing.evaluator && !myScoreSubmitted && scoringOpen(branch.phase) ? await getScoreDraft(db, branch.id, actor.id!) : undefined,
+  };
+}
+
+function quarterlyView(ctx: QuarterlyAssessmentContext, scoresVisible: boolean) {
+  return {
+    indicators: ctx.indicators,
+    selfAssessment: ctx.selfAssessment,
+    selfAssessmentReturns: ctx.selfAssessmentReturns.map(({ reason }) => ({ reason })),
+    indicatorScores: scoresVisible && ctx.indicatorScores ? { scores: ctx.indicatorScores.scores, comment: ctx.indicatorScores.comment } : null,
   };
 }
 
@@ -190,7 +206,7 @@ export async function tasksFor(db: Tx, actor: Actor, now: string): Promise<Task[
     return kind ? { kind, at: ctx.deadlines[kind], daysLeft: daysLeft(ctx.deadlines[kind], await tz(b.cycle_id), now) } : null;
   };
   const nextFor = (b: BranchReviewRow) => {
-    const snap = restore('branchReview', b.workflow_version, b.snapshot);
+    const snap = restoreBranch(b);
     const standing = standingOn({ ...actor, roles: [] }, b, snap.context as BranchReviewContext);
     return eventsFor(standing, allowedEvents(snap));
   };
@@ -216,11 +232,41 @@ export interface BoardOptions {
   overdueOnly?: boolean;
 }
 
+const kindOfCycle = (c: CycleRow) => kindOf(parseConfig(c));
+
 const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
   const a = await boardAggregates(db, c.id, now);
-  const counts = Object.fromEntries(PHASES.map((p) => [p, a.counts[p] ?? 0])) as Record<string, number>;
-  return { cycle: { id: c.id, year: c.year, title: c.title, state: c.state }, counts, grades: a.grades, distribution: a.distribution, total: a.total, overdueCount: a.overdue };
+  const counts = Object.fromEntries(phasesOfKind(kindOfCycle(c)).map((p) => [p, a.counts[p] ?? 0])) as Record<string, number>;
+  return {
+    cycle: { id: c.id, year: c.year, title: c.title, state: c.state, kind: kindOfCycle(c), quarter: c.quarter ?? 0 },
+    counts,
+    grades: a.grades,
+    distribution: a.distribution,
+    total: a.total,
+    overdueCount: a.overdue,
+  };
 };
+
+/** The same period a year earlier: last year's annual review, or last year's same quarter. */
+const periodBefore = (db: Tx, c: CycleRow) => findCyclePeriod(db, c.year - 1, kindOfCycle(c), c.quarter ?? 0);
+
+/** One cycle of the year in brief (the year's quarters beside the annual review): counts, mean, grades, in SQL. */
+async function cycleBrief(db: Tx, c: CycleRow, now: string) {
+  const a = await boardAggregates(db, c.id, now);
+  const totals = await segmentTotals(db, c.id);
+  const scored = totals.reduce((n, t) => n + t.scored, 0);
+  const sum = totals.reduce((n, t) => n + (t.sum ?? 0), 0);
+  return { id: c.id, kind: kindOfCycle(c), quarter: c.quarter ?? 0, title: c.title, state: c.state, total: a.total, scored, mean: scored ? roundHalfUp(sum / scored) : null, grades: a.grades, overdueCount: a.overdue };
+}
+
+/** 年度概览: the year's annual review and its quarterly assessments, each in brief. */
+async function yearOverview(db: Tx, year: number, now: string) {
+  const annual = await findCycleOfYear(db, year);
+  return {
+    annual: annual ? await cycleBrief(db, annual, now) : null,
+    quarters: await Promise.all((await quarterlyCyclesOfYear(db, year)).map((q) => cycleBrief(db, q, now))),
+  };
+}
 
 /**
  * Office board and leader dashboard: the counts, grades and histogram aggregated in SQL, the most
@@ -230,7 +276,8 @@ const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
 export async function dashboard(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}) {
   const cycle = await requireCycleFor(db, ref, actor);
   const current = await yearCounts(db, cycle, now);
-  const previousCycle = await findCycleOfYear(db, cycle.year - 1);
+  const phases = phasesOfKind(kindOfCycle(cycle));
+  const previousCycle = await periodBefore(db, cycle);
   const previous = previousCycle ? await yearCounts(db, previousCycle, now) : null;
   const query: BoardQuery = {
     offset: Math.max(0, opts.offset ?? 0),
@@ -240,7 +287,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     q: opts.q?.trim() || undefined,
     phase: opts.phase || undefined,
     overdueOnly: opts.overdueOnly,
-    phaseOrder: PHASES,
+    phaseOrder: phases,
     now,
   };
   const page = await boardPage(db, cycle.id, query);
@@ -272,7 +319,8 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
   return {
     ...current,
     segments: usesSegments(segments) ? segments.map((f) => ({ ...f, lastYear: lastSegments.find((l) => l.segment === f.segment) ?? null })) : [],
-    phases: PHASES,
+    phases,
+    year: await yearOverview(db, cycle.year, now),
     branches: page.rows.map(rowOf),
     page: { offset: query.offset, limit: query.limit, total: page.total, sort: query.sort, dir: query.dir, q: query.q ?? '', phase: query.phase ?? '' },
     overdue: mostOverdue.rows.map(rowOf),
@@ -287,8 +335,14 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
  */
 export async function dashboardTag(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}): Promise<string> {
   const cycle = await requireCycleFor(db, ref, actor);
-  const prev = await findCycleOfYear(db, cycle.year - 1);
-  const parts = [cycle.id, cycle.version, await cycleFingerprint(db, cycle.id), prev ? await cycleFingerprint(db, prev.id) : '', now.slice(0, 16), JSON.stringify(opts), actorKey(actor)];
+  const prev = await periodBefore(db, cycle);
+  // The year's other cycles (its quarters beside the annual review) change the answer too.
+  const others = [await findCycleOfYear(db, cycle.year), ...(await quarterlyCyclesOfYear(db, cycle.year))].filter((c): c is CycleRow => !!c && c.id !== cycle.id);
+  const parts = [
+    cycle.id, cycle.version, await cycleFingerprint(db, cycle.id), prev ? await cycleFingerprint(db, prev.id) : '',
+    ...(await Promise.all(others.map(async (c) => `${c.id}:${c.version}:${await cycleFingerprint(db, c.id)}`))),
+    now.slice(0, 16), JSON.stringify(opts), actorKey(actor),
+  ];
   return `"${createHash('sha1').update(JSON.stringify(parts)).digest('base64url')}"`;
 }
 

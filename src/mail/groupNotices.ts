@@ -3,7 +3,7 @@
 // under 企业微信's 4,096 bytes: a long digest names the first branches and counts the rest.
 import type { GroupMessage } from './webhook';
 
-export interface LaunchFacts { title: string; branches: number; deadline: string; meeting?: { at: string; place: string }; link: string }
+export interface LaunchFacts { title: string; branches: number; deadlineLabel: string; deadline: string; meeting?: { at: string; place: string }; link: string }
 export interface DigestFacts { title: string; day: string; total: number; branches: { code: string; name: string; what: string; daysOverdue: number }[]; link: string }
 export interface ResultsFacts { title: string; published: number; grades: [string, number][]; link: string }
 
@@ -19,10 +19,10 @@ export const GROUP_NOTICES = {
       markdown: [
         `### ${md(title)}`,
         `> 参评支部：**${f.branches}** 个`,
-        `> 述职材料截止：${md(f.deadline)}`,
+        `> ${md(f.deadlineLabel)}截止：${md(f.deadline)}`,
         ...(f.meeting ? [`> 述职评议会：${md(f.meeting.at)}，${md(f.meeting.place)}`] : []),
         '',
-        `各支部书记请登录系统查看通知并按时提交述职材料。[进入系统](${f.link})`,
+        `各支部书记请登录系统查看通知，按时办理。[进入系统](${f.link})`,
       ].join('\n'),
     };
   },

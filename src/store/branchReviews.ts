@@ -21,6 +21,8 @@ export interface BranchReviewRow {
   deadline_at: string | null;
   /** 板块, copied from the roster row at launch (null: the branch names no segment). */
   segment: string | null;
+  /** the branch workflow it runs (workflows/kinds.ts): branchReview, or quarterlyAssessment */
+  workflow?: string;
   created_at: string;
   updated_at: string;
 }

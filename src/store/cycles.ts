@@ -10,6 +10,9 @@ export interface CycleRow {
   snapshot: string;
   version: number;
   workflow_version: number;
+  /** annualReview (the default) or quarterlyAssessment; a quarterly cycle names its quarter (an annual one: 0) */
+  kind?: string;
+  quarter?: number;
   created_at: string;
   updated_at: string;
 }
@@ -26,7 +29,8 @@ export async function findCycle(db: Tx, ref: string | number): Promise<CycleRow 
   const n = Number(ref);
   if (!Number.isInteger(n)) return undefined;
   // A deleted draft is found no more (its row and audit records stay).
-  const byYear = n >= 2000 && n <= 2100 ? await db<CycleRow>('cycles').where({ year: n }).whereNull('deleted_at').first() : undefined;
+  // A year names that year's annual review; quarterly cycles are found by id.
+  const byYear = n >= 2000 && n <= 2100 ? await db<CycleRow>('cycles').where({ year: n, kind: 'annualReview' }).whereNull('deleted_at').first() : undefined;
   return byYear ?? db<CycleRow>('cycles').where({ id: n }).whereNull('deleted_at').first();
 }
 
@@ -107,7 +111,17 @@ export const rosterWithoutReview = (db: Tx, cycleId: number, limit: number): Pro
 
 export const rosterOf = (db: Tx, cycleId: number): Promise<RosterRow[]> => db<RosterRow>('cycle_branches').where({ cycle_id: cycleId }).orderBy('position');
 
-export const findCycleOfYear = (db: Tx, year: number): Promise<CycleRow | undefined> => db<CycleRow>('cycles').where({ year }).whereNull('deleted_at').first();
+/** The annual review of a year. */
+export const findCycleOfYear = (db: Tx, year: number): Promise<CycleRow | undefined> =>
+  db<CycleRow>('cycles').where({ year, kind: 'annualReview' }).whereNull('deleted_at').first();
+
+/** The live cycle of a period: a year's annual review (quarter 0) or one of its quarters. */
+export const findCyclePeriod = (db: Tx, year: number, kind: string, quarter: number): Promise<CycleRow | undefined> =>
+  db<CycleRow>('cycles').where({ year, kind, quarter }).whereNull('deleted_at').first();
+
+/** A year's quarterly cycles, by quarter. */
+export const quarterlyCyclesOfYear = (db: Tx, year: number): Promise<CycleRow[]> =>
+  db<CycleRow>('cycles').where({ year, kind: 'quarterlyAssessment' }).whereNull('deleted_at').orderBy('quarter');
 
 // ── drafts: edited, deleted (marked, never removed: the audit hangs on the row) ──
 

@@ -3,6 +3,14 @@
 // they come from the machines' vocabulary (workflows/phases.ts) as `phase_*`, `cycle_*`, `ev_*`,
 // `role_*` and `dl_*` keys, so templates keep calling t('phase_' + p).
 import {
+  ALL_DEADLINE_KINDS,
+  ALL_PHASES,
+  CYCLE_KIND_LABELS,
+  CYCLE_KINDS,
+  QUARTERLY_EVENT_META,
+  type AnyDeadlineKind,
+  type CycleKind,
+  type QuarterlyPhase,
   CYCLE_EVENT_META,
   CYCLE_STATES,
   cycleStateLabel,
@@ -26,16 +34,18 @@ import { MEETING_MESSAGES } from './i18nMeeting';
 
 export type { Locale };
 
-type VocabularyKey = `phase_${Phase}` | `cycle_${CycleState}` | `ev_${WorkflowEventType}` | `role_${Role}` | `dl_${DeadlineKind}`;
+type VocabularyKey = `phase_${Phase | QuarterlyPhase}` | `cycle_${CycleState}` | `ev_${WorkflowEventType}` | `role_${Role}` | `dl_${AnyDeadlineKind}` | `kind_${CycleKind}`;
 
 function vocabulary(locale: Locale): Record<VocabularyKey, string> {
   const keys = <K extends string>(o: Record<K, unknown>) => Object.keys(o) as K[];
   const entries: [string, string][] = [
-    ...PHASES.map((p): [string, string] => [`phase_${p}`, phaseLabel(p, locale)]),
+    // Every kind's phases, events and deadlines (the annual review's and the quarterly assessment's).
+    ...ALL_PHASES.map((p): [string, string] => [`phase_${p}`, phaseLabel(p, locale)]),
     ...CYCLE_STATES.map((c): [string, string] => [`cycle_${c}`, cycleStateLabel(c, locale)]),
-    ...[...keys(EVENT_META), ...keys(CYCLE_EVENT_META)].map((e): [string, string] => [`ev_${e}`, eventLabel(e, locale)]),
+    ...[...keys(EVENT_META), ...keys(CYCLE_EVENT_META), ...keys(QUARTERLY_EVENT_META)].map((e): [string, string] => [`ev_${e}`, eventLabel(e, locale)]),
     ...keys(ROLE_LABELS).map((r): [string, string] => [`role_${r}`, roleLabel(r, locale)]),
-    ...DEADLINE_KINDS.map((k): [string, string] => [`dl_${k}`, deadlineLabel(k, locale)]),
+    ...ALL_DEADLINE_KINDS.map((k): [string, string] => [`dl_${k}`, deadlineLabel(k, locale)]),
+    ...CYCLE_KINDS.map((k): [string, string] => [`kind_${k}`, CYCLE_KIND_LABELS[k][locale]]),
   ];
   return Object.fromEntries(entries) as Record<VocabularyKey, string>;
 }

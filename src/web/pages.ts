@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { NextFunction, Request, Response, Router } from 'express';
 import nunjucks from 'nunjucks';
-import { bindingDeadline, isWeighty, PHASES } from '../../workflows/index';
+import { bindingDeadline, isWeighty, phasesOfKind } from '../../workflows/index';
 import { DEFAULT_BANDS, DEFAULT_RUBRIC } from '../domain/scoring';
 import { z } from 'zod';
 import { may } from '../engine/index';
@@ -191,7 +191,8 @@ export function mountPages(router: Router, services: Services): void {
         v, notice, problems, primary, more, returned, weighty: Object.fromEntries(v.branch.allowedEvents.map((e) => [e, isWeighty(e)])),
         filesRemovable: bindingDeadline(v.branch.phase) === 'materials' && (v.rights.office || v.rights.secretary),
         history: foldReminders(v.branch.history),
-        phases: PHASES, phaseIndex: PHASES.indexOf(v.branch.phase as (typeof PHASES)[number]),
+        // The steps of the branch's own kind (annual review or quarterly assessment).
+        phases: phasesOfKind(v.kind), phaseIndex: phasesOfKind(v.kind).indexOf(v.branch.phase),
       },
     };
   }));

@@ -8,6 +8,8 @@ const LABEL: Record<DeadlineKindName, string> = {
   scoring: 'scoring',
   plan: 'improvement plan submission',
   followUp: 'improvement follow-up',
+  selfAssessment: 'quarterly self-assessment',
+  review: 'quarterly scoring',
 };
 const ROLE: Record<MailVars['recipientRole'], string> = {
   secretary: 'Party branch secretary',
@@ -32,6 +34,8 @@ const action = (kind: DeadlineKindName | undefined, f: Named): string => {
     case 'scoring': return f.branch ? `submit your scores for ${f.branch}` : 'submit your scores';
     case 'plan': return 'submit your improvement plan';
     case 'followUp': return 'complete the improvement items and report progress';
+    case 'selfAssessment': return 'submit your self-assessment of each indicator, with evidence';
+    case 'review': return f.branch ? `review and score the self-assessment of ${f.branch}` : 'review and score the self-assessment';
     default: return 'complete the pending task';
   }
 };
@@ -162,4 +166,21 @@ export const en: Catalogue = {
   'passwordReset.subject': 'Reset your Shuping password',
   'passwordReset.lead': ({ deadline: d }) => `Please reset your Shuping password with the link below${d ? ` (valid until ${d.at})` : ''}.`,
   'passwordReset.once': 'The link can be used once. If you did not ask for this, please ignore this mail; your password stays unchanged.',
+
+  'quarterNotice.subject': (f) => `${title(f)}: please assess each indicator and submit your evidence${sfx(f)}`,
+  'quarterNotice.lead': (f) => ask(f.deadline, 'submit your self-assessment of each indicator, with evidence'),
+  'quarterNotice.launched': (f) => `${title(f)} has been launched.`,
+  'quarterNotice.how': 'Please sign in, give your score and a note for each indicator and upload the evidence; the Party Committee Office then scores each indicator.',
+
+  'selfAssessmentSubmitted.subject': (f) => `To score: the self-assessment of ${who(f)}`,
+  'selfAssessmentSubmitted.lead': (f) => ask(f.deadline, `review the self-assessment of ${who(f)} and score each indicator (or return it)`),
+  'selfAssessmentSubmitted.submitted': (f) => `${Who(f)} has submitted its self-assessment for ${title(f)}.`,
+
+  'selfAssessmentReturned.subject': (f) => `Self-assessment returned: please revise and resubmit${sfx(f)}`,
+  'selfAssessmentReturned.lead': (f) => ask(f.deadline, 'revise and resubmit your self-assessment'),
+  'selfAssessmentReturned.returned': 'The Party Committee Office has reviewed your self-assessment and returned it.',
+
+  'quarterResults.subject': (f) => `Results of ${title(f)} published${sfx(f)}`,
+  'quarterResults.lead': (f) => `The results of ${title(f)} have been published.`,
+  'quarterResults.score': (r) => `Your branch: score ${r.final}, grade "${r.grade}", rank ${r.rank} of ${r.of}.`,
 };

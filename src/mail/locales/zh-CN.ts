@@ -18,14 +18,25 @@ import type * as planApproved from '../templates/planApproved';
 import type * as planReturned from '../templates/planReturned';
 import type * as planSubmitted from '../templates/planSubmitted';
 import type * as progressReported from '../templates/progressReported';
+import type * as quarterNotice from '../templates/quarterNotice';
+import type * as quarterResults from '../templates/quarterResults';
 import type * as reminder from '../templates/reminder';
 import type * as results from '../templates/results';
 import type * as resultsPublished from '../templates/resultsPublished';
 import type * as scored from '../templates/scored';
 import type * as scoreRequest from '../templates/scoreRequest';
+import type * as selfAssessmentReturned from '../templates/selfAssessmentReturned';
+import type * as selfAssessmentSubmitted from '../templates/selfAssessmentSubmitted';
 import type { Deadline, DeadlineKindName, Item, MailVars, Meeting, Named, Result } from '../templates/shared';
 
-const LABEL: Record<DeadlineKindName, string> = { materials: '述职材料提交', scoring: '评分', plan: '整改方案提交', followUp: '整改落实' };
+const LABEL: Record<DeadlineKindName, string> = {
+  materials: '述职材料提交',
+  scoring: '评分',
+  plan: '整改方案提交',
+  followUp: '整改落实',
+  selfAssessment: '季度自评提交',
+  review: '季度考核评分',
+};
 const ROLE: Record<MailVars['recipientRole'], string> = {
   secretary: '党支部书记',
   office: '党委办公室',
@@ -48,6 +59,8 @@ const action = (kind: DeadlineKindName | undefined, f: Named): string => {
     case 'scoring': return f.branch ? `完成对${f.branch}的评分` : '完成评分';
     case 'plan': return '提交整改方案';
     case 'followUp': return '完成整改事项并报告整改进展';
+    case 'selfAssessment': return '逐项提交季度自评及佐证材料';
+    case 'review': return f.branch ? `完成对${f.branch}季度自评的审核评分` : '完成季度自评的审核评分';
     default: return '办理相关事项';
   }
 };
@@ -176,6 +189,23 @@ export const zhCN = {
   'passwordReset.subject': '重置述评系统登录密码',
   'passwordReset.lead': ({ deadline: d }: passwordReset.Facts) => `请通过下方链接重置述评系统登录密码${d ? `（链接有效期至${d.at}）` : ''}。`,
   'passwordReset.once': '该链接仅可使用一次。如非本人操作，请忽略本邮件，原密码继续有效。',
+
+  'quarterNotice.subject': (f: quarterNotice.Facts) => `${title(f)}通知：请逐项自评并提交佐证材料${sfx(f)}`,
+  'quarterNotice.lead': (f: quarterNotice.Facts) => ask(f.deadline, '逐项提交季度自评及佐证材料'),
+  'quarterNotice.launched': (f: quarterNotice.Facts) => `根据党委工作安排，${title(f)}现已启动。`,
+  'quarterNotice.how': '请登录系统，按考核指标逐项填写自评分数和说明，并上传佐证材料；党委办公室审核后逐项评分。',
+
+  'selfAssessmentSubmitted.subject': (f: selfAssessmentSubmitted.Facts) => `待评分：${who(f)}已提交季度自评`,
+  'selfAssessmentSubmitted.lead': (f: selfAssessmentSubmitted.Facts) => ask(f.deadline, `审核${who(f)}的季度自评并逐项评分（或退回）`),
+  'selfAssessmentSubmitted.submitted': (f: selfAssessmentSubmitted.Facts) => `${who(f)}已提交${title(f)}自评，请党委办公室审核评分。`,
+
+  'selfAssessmentReturned.subject': (f: selfAssessmentReturned.Facts) => `季度自评已退回，请修改后重新提交${sfx(f)}`,
+  'selfAssessmentReturned.lead': (f: selfAssessmentReturned.Facts) => ask(f.deadline, '修改并重新提交季度自评'),
+  'selfAssessmentReturned.returned': '您支部提交的季度自评经党委办公室审核，现予退回。',
+
+  'quarterResults.subject': (f: quarterResults.Facts) => `${title(f)}结果已公布${sfx(f)}`,
+  'quarterResults.lead': (f: quarterResults.Facts) => `${title(f)}结果已公布。`,
+  'quarterResults.score': (r: Result) => `本支部得分${r.final}分，评定等次为“${r.grade}”，在${r.of}个支部中排名第${r.rank}名。`,
 };
 
 export type Catalogue = typeof zhCN;

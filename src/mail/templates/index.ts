@@ -18,11 +18,15 @@ import { planApproved } from './planApproved';
 import { planReturned } from './planReturned';
 import { planSubmitted } from './planSubmitted';
 import { progressReported } from './progressReported';
+import { quarterNotice } from './quarterNotice';
+import { quarterResults } from './quarterResults';
 import { reminder } from './reminder';
 import { results } from './results';
 import { resultsPublished } from './resultsPublished';
 import { scored } from './scored';
 import { scoreRequest } from './scoreRequest';
+import { selfAssessmentReturned } from './selfAssessmentReturned';
+import { selfAssessmentSubmitted } from './selfAssessmentSubmitted';
 import type { Template } from './shared';
 
 /** Any template, its facts left open: only the template itself reads them. */
@@ -51,6 +55,11 @@ export const templates = {
   cycleArchived,
   invitation,
   passwordReset,
+  // 季度党建考核 (workflows/quarterlyAssessment.ts)
+  quarterNotice,
+  selfAssessmentSubmitted,
+  selfAssessmentReturned,
+  quarterResults,
 } satisfies Record<string, AnyTemplate>;
 
 export type TemplateName = keyof typeof templates;

@@ -3,7 +3,7 @@
 import type { Catalogue, MessageKey } from '../locales/zh-CN';
 
 export type Locale = 'zh-CN' | 'en';
-export type DeadlineKindName = 'materials' | 'scoring' | 'plan' | 'followUp';
+export type DeadlineKindName = 'materials' | 'scoring' | 'plan' | 'followUp' | 'selfAssessment' | 'review';
 export type ReminderStep = 'd-3' | 'd-1' | 'd0' | 'overdue';
 
 export interface MailVars {

@@ -138,6 +138,7 @@
       else th.removeAttribute('aria-sort');
     }
     renderSegments(d);
+    renderYear(d);
     document.getElementById('updated').textContent = `${t('updatedAt')} ${new Date(d.generatedAt).toLocaleTimeString()}`;
     root.dataset.state = d.cycle.state;
     root.dataset.closed = String(d.counts.closed + d.counts.exempted);
@@ -157,6 +158,22 @@
         el('td', { 'data-label': t('spread'), class: 'num' }, both(s.spread, s.lastYear?.spread)),
         el('td', { 'data-label': t('lowestBranch') }, s.lowest ? `${s.lowest.name} ${s.lowest.score}` : '–'),
         el('td', { 'data-label': t('segmentGrades') }, both(grades(s.grades) || '–', s.lastYear ? grades(s.lastYear.grades) || '–' : null)))),
+    );
+  }
+
+  // 年度概览: the year's quarterly assessments beside its annual review (issue 11), each linking to its dashboard.
+  function renderYear(d) {
+    const rows = [...(d.year.annual ? [d.year.annual] : []), ...d.year.quarters];
+    document.getElementById('year-card').classList.toggle('hidden', !d.year.quarters.length);
+    const grades = (g) => Object.entries(g).map(([k, n]) => `${k} ${n}`).join(t('listSep')) || '–';
+    document.querySelector('#year-table tbody').replaceChildren(
+      ...rows.map((c) => el('tr', { class: c.id === d.cycle.id ? 'current' : '' },
+        el('td', { 'data-label': t('cycleKind') }, el('a', { href: `/dashboard?cycle=${c.id}` }, c.kind === 'quarterlyAssessment' ? t('quarterN').replace('{n}', c.quarter) : t('annualReview'))),
+        el('td', { 'data-label': t('state') }, t('cycle_' + c.state)),
+        el('td', { 'data-label': t('segmentBranches'), class: 'num' }, c.total),
+        el('td', { 'data-label': t('quarterScored'), class: 'num' }, c.scored),
+        el('td', { 'data-label': t('mean'), class: 'num' }, c.mean ?? '–'),
+        el('td', { 'data-label': t('segmentGrades') }, grades(c.grades)))),
     );
   }
 
