@@ -87,6 +87,8 @@ export async function seedDemo(s: Services): Promise<number> {
     const code = `B${String(i + 1).padStart(2, '0')}`;
     const sec = await s.engine.actorByEmail(`${code.toLowerCase()}@example.org`);
     const send = (actor: Actor, type: string, data?: unknown) => s.engine.sendBranchEvent({ cycle: year - 1, branch: code, type, data, actor, now: iso(anchor - 360 * DAY) });
+    // 问题清单: last year's problem, answered by the plan below (the item names it in the same words).
+    await s.engine.addProblem(year - 1, code, { category: '理论学习', text: '理论学习不够深入' }, office, iso(anchor - 361 * DAY));
     await send(sec, 'SUBMIT_PLAN', { items: [{ problem: '理论学习不够深入', measure: '每月集中学习', owner: '支部书记', dueDate: iso(anchor - 200 * DAY).slice(0, 10) }] });
     await send(office, 'APPROVE_PLAN');
     await send(sec, 'REPORT_PROGRESS', { itemId: 'I1', note: '已坚持每月集中学习' });
@@ -98,7 +100,13 @@ export async function seedDemo(s: Services): Promise<number> {
     const code = `B${String(i + 1).padStart(2, '0')}`;
     const sec = await s.engine.actorByEmail(`${code.toLowerCase()}@example.org`);
     const send = (actor: Actor, type: string, data?: unknown) => s.engine.sendBranchEvent({ cycle: year, branch: code, type, data, actor, now: iso(anchor - 10 * DAY) });
-    if (i % 4 === 0) continue; // still planning (overdue once the plan deadline passes)
+    if (i % 4 === 0) {
+      // Still planning (overdue once the plan deadline passes), with the problems found at the meeting:
+      // 理论学习 again, as last year (屡查屡犯).
+      await s.engine.addProblem(year, code, { category: '理论学习', text: '理论学习仍不够系统，学用脱节' }, office, iso(anchor - 11 * DAY));
+      await s.engine.addProblem(year, code, { category: '党建与业务融合（两张皮）', text: '党建与生产经营“两张皮”，融合载体不多' }, office, iso(anchor - 11 * DAY));
+      continue;
+    }
     await send(sec, 'SUBMIT_PLAN', {
       items: [
         { problem: '党建与业务融合不够紧密', measure: '设立党员先锋岗和责任区', owner: '支部书记', dueDate: iso(anchor + 100 * DAY).slice(0, 10) },

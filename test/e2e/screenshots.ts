@@ -108,6 +108,71 @@ emptyServer.close();
 await emptyServices.close();
 fs.rmSync(emptyDir, { recursive: true, force: true });
 
+// Issue 10: the meeting runner, the hall display at 1920×1080, a phone scoring page opened from a
+// panel member's link, and the problem list with its repeat flag (屡查屡犯). The meeting is next
+// year's, for four branches, running now.
+{
+  const { exampleConfig } = await import('../support/cycle');
+  const officeActor = await services.engine.actorByEmail('office@example.org');
+  const next = year + 1;
+  const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
+  const cfg = exampleConfig() as Record<string, any>;
+  await services.engine.createCycle(
+    {
+      ...cfg, year: next, title: `${next}年度基层党支部书记抓党建工作述职评议`,
+      deadlines: { materials: inDays(-1), scoring: inDays(10), plan: inDays(40), followUp: inDays(200) },
+      meeting: { ...cfg.meeting, at: new Date().toISOString() }, branches: cfg.branches.slice(0, 4), panel: cfg.panel.slice(0, 4),
+    },
+    officeActor,
+  );
+  await services.engine.launchCycle(next, officeActor);
+  const as = (email: string) => services.engine.actorByEmail(email);
+  const send = async (email: string, branch: string, type: string, data?: unknown) => services.engine.sendBranchEvent({ cycle: next, branch, type, data, actor: await as(email) });
+  for (const code of ['B01', 'B02', 'B03', 'B04']) {
+    const sec = `${code.toLowerCase()}@example.org`;
+    await send(sec, code, 'ACKNOWLEDGE');
+    await send(sec, code, 'SUBMIT_MATERIALS', { summary: `${code} 述职报告` });
+    await send('office@example.org', code, 'ACCEPT_MATERIALS');
+  }
+  await services.engine.meetingCommand(next, { command: 'start' }, officeActor, { now: new Date(Date.now() - 200_000).toISOString() });
+  await services.engine.meetingCommand(next, { command: 'next' }, officeActor, { now: new Date(Date.now() - 60_000).toISOString() });
+  const panel = (await services.engine.meetingView(next, officeActor)).panel;
+  await send('office@example.org', 'B01', 'RECORD_QA', { askedById: panel[0].id, question: '支部如何避免党建与生产经营“两张皮”？', answer: '把党员先锋岗设在项目一线，党建考核与业绩考核挂钩。' });
+  await send('office@example.org', 'B01', 'RECORD_QA', { askedById: panel[1].id, question: '“三会一课”质量如何提升？', answer: '每月主题党日结合生产任务，专题研讨。' });
+  await send('panel2@example.org', 'B01', 'SUBMIT_SCORE', { scores: { effectiveness: 27, integration: 26, highlights: 13, problems: 13, presentation: 9 } });
+  const { url: hallUrl } = await services.engine.issueDisplay(next, officeActor);
+  const local = (u: string) => u.replace(/^https?:\/\/[^/]+/, base);
+
+  const runner = await signedIn('office@example.org', 1366, 900, 'desktop');
+  await runner.goto(`${base}/cycles/${next}/meeting`);
+  await runner.locator('.agenda-item').first().waitFor();
+  await runner.click('[data-testid=issue-panel-links]');
+  await runner.locator('[data-testid=panel-link] img').first().waitFor();
+  await shoot(runner, 'meeting-runner-desktop');
+  await runner.goto(`${base}/cycles/${year}/branches/B01`);
+  await runner.waitForLoadState('networkidle');
+  await shoot(runner, 'problem-list-repeat-desktop');
+  await runner.locator('#problems').screenshot({ path: path.join(out, 'problem-list-repeat.png') });
+  process.stderr.write(`${path.join(out, 'problem-list-repeat.png')}\n`);
+  await runner.context().close();
+
+  const hallCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+  const hall = await hallCtx.newPage();
+  await hall.goto(local(hallUrl));
+  await hall.locator('[data-testid=hall-timer][data-left-ms]').waitFor();
+  await shoot(hall, 'hall-display-1920x1080', false);
+  await hallCtx.close();
+
+  // (issued after the runner's own reissue above, so this one is live)
+  const { links } = await services.engine.issuePanelLinks(next, officeActor, { email: 'panel1@example.org' });
+  const phoneCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  const phone = await phoneCtx.newPage();
+  await phone.goto(`${local(links[0].url)}/B01`);
+  await phone.waitForLoadState('networkidle');
+  await shoot(phone, 'phone-scoring-from-link');
+  await phoneCtx.close();
+}
+
 await browser.close();
 
 // The Word documents: LibreOffice (soffice) makes the PDF, poppler's pdftoppm the first page's PNG.
