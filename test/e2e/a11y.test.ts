@@ -114,7 +114,8 @@ describe.skipIf(!hasBrowser)('accessibility and phone width of every page, for e
   async function violations(page: Page, label: string): Promise<Finding[]> {
     await page.addScriptTag({ content: axe.source });
     const result = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+      const g = globalThis as unknown as { axe: typeof axe; document: unknown };
+      const r = await g.axe.run(g.document as never, { resultTypes: ['violations'] });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
     });
     return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ page: label, ...v }));
@@ -139,7 +140,8 @@ describe.skipIf(!hasBrowser)('accessibility and phone width of every page, for e
         const wizard = await open(context, role, '/cycles/new');
         for (let step = 2; step <= 6; step++) {
           await wizard.evaluate((n) => {
-            document.querySelectorAll('fieldset.step').forEach((f, i) => { (f as HTMLElement).hidden = i !== n - 1; });
+            const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { hidden: boolean }[] } }).document;
+            [...doc.querySelectorAll('fieldset.step')].forEach((f, i) => { f.hidden = i !== n - 1; });
           }, step);
           found.push(...(await violations(wizard, `office wizard step ${step}`)));
         }
@@ -154,7 +156,7 @@ describe.skipIf(!hasBrowser)('accessibility and phone width of every page, for e
       const wide: string[] = [];
       for (const path of pages[role]) {
         const page = await open(context, role, path);
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
         if (width > 360) wide.push(`${path}: ${width}px`);
         await page.close();
       }
