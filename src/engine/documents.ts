@@ -33,6 +33,7 @@ import type { Tx } from '../store/db';
 import { problemCategories, problemTexts, publishedAt } from '../store/documents';
 import { publishedOfSegment } from '../store/segments';
 import type { ExportFile } from './exports';
+import type { MeetingMinutes } from './minutes';
 import { contextOf } from './lookup';
 import { segmentFigures, usesSegments, type SegmentFigures } from './segments';
 import { panelComments } from './views';
@@ -418,4 +419,46 @@ export async function lettersExport(db: Tx, cycle: CycleRow, config: CycleRules,
   return htmlFile(`${base}-结果告知书.html`, title, async function* () {
     for await (const { doc } of letters(dc)) yield { head: doc.head, blocks: doc.blocks, className: 'letter' };
   });
+}
+
+// ── the meeting minutes (会议纪要) ──────────────────────────────────────────────
+
+/** The minutes (issue 10's meetingMinutes content) in the same layout: agenda, each branch's 述、问、答, the chair's remarks. */
+export function minutesDoc(m: MeetingMinutes, settings: DocSettings, date: string): OfficialDoc {
+  const segments = m.agenda.some((a) => a.segment);
+  return {
+    head: { header: `${settings.issuer}会议纪要`, number: settings.number },
+    blocks: [
+      { type: 'title', text: `${m.title}会议纪要` },
+      {
+        type: 'paragraph',
+        text: `${m.date}，${m.title}现场述职评议会在${m.place}召开${m.host ? `，${m.host}主持` : ''}。考评组成员${m.panel.join('、')}出席会议。各党支部书记按照“述、问、答”的方式逐一述职，考评组现场提问、评议。现将会议主要情况纪要如下：`,
+      },
+      { type: 'heading', level: 1, text: '一、会议议程' },
+      {
+        type: 'table',
+        columns: [{ title: '序号', width: 1 }, { title: '支部', width: 4 }, { title: '述职人', width: 2 }, ...(segments ? [{ title: '板块', width: 2.5 }] : [])],
+        rows: m.agenda.map((a) => [a.no, `${a.name}${a.exempted ? '（免于述评）' : ''}`, a.secretary, ...(segments ? [a.segment ?? ''] : [])]),
+      },
+      { type: 'heading', level: 1, text: '二、述职与问答' },
+      ...m.branches.flatMap((b, i): DocBlock[] => [
+        { type: 'heading', level: 2, text: `（${chineseOrdinal(i + 1)}）${b.name}（述职人：${b.secretary}）` },
+        ...(b.qa.length
+          ? b.qa.flatMap((q): DocBlock[] => [
+              { type: 'paragraph', text: `问（${q.askedBy}）：${q.question}` },
+              { type: 'paragraph', text: `答：${q.answer}` },
+            ])
+          : [{ type: 'paragraph' as const, text: '（无问答记录）' }]),
+      ]),
+      { type: 'heading', level: 1, text: '三、总结讲话' },
+      ...(m.remarks ? m.remarks.text.split(/\n+/).filter((p) => p.trim()).map((p): DocBlock => ({ type: 'paragraph', text: p.trim() })) : [{ type: 'paragraph' as const, text: '（未记录）' }]),
+      { type: 'signature', issuer: settings.signature, date },
+    ],
+  };
+}
+
+export async function minutesDocxExport(db: Tx, cycle: CycleRow, config: CycleRules, m: MeetingMinutes): Promise<ExportFile> {
+  const settings = docSettings(config);
+  const day = DateTime.fromISO(m.at, { zone: config.timezone }).toISODate()!;
+  return docxFile(`${m.year}-会议纪要.docx`, `${m.title}会议纪要`, settings.issuer, async () => [minutesDoc(m, settings, documentDate(day))]);
 }

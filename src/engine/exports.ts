@@ -10,17 +10,17 @@ import type { Tx } from '../store/db';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { parseConfig } from './transitions';
-import { bulletinExport, lettersExport, type DocFormat } from './documents';
+import { bulletinExport, lettersExport, minutesDocxExport, type DocFormat } from './documents';
 import { kindOf } from '../../workflows/index';
 import { contextOf } from './lookup';
 import { authorize } from './policy';
 import { requireCycleFor } from './views';
-import { minutesExport } from './minutes';
+import { meetingMinutes, minutesExport } from './minutes';
 
 export const EXPORT_KINDS = ['results', 'ledger', 'bulletin', 'letters', 'minutes'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 /** The formats each kind comes in, the first its default. */
-export const EXPORT_FORMATS = { results: ['xlsx'], ledger: ['xlsx'], bulletin: ['html', 'docx'], letters: ['html', 'docx', 'zip'], minutes: ['html'] } as const satisfies Record<ExportKind, readonly string[]>;
+export const EXPORT_FORMATS = { results: ['xlsx'], ledger: ['xlsx'], bulletin: ['html', 'docx'], letters: ['html', 'docx', 'zip'], minutes: ['html', 'docx'] } as const satisfies Record<ExportKind, readonly string[]>;
 export const ALL_EXPORT_FORMATS = ['xlsx', 'html', 'docx', 'zip'] as const;
 export type ExportFormat = (typeof ALL_EXPORT_FORMATS)[number];
 
@@ -64,7 +64,7 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
   authorize(actor, 'EXPORT');
   const config = parseConfig(cycle);
   // 会议纪要 (./minutes.ts): from the meeting, before or after publication.
-  if (kind === 'minutes') return minutesExport(db, cycle);
+  if (kind === 'minutes') return format === 'docx' ? minutesDocxExport(db, cycle, config, await meetingMinutes(db, cycle.id, actor)) : minutesExport(db, cycle);
   const publishedCount = await countPublished(db, cycle.id);
   if (kind !== 'ledger' && !publishedCount) throw new AppError('EVENT_NOT_ALLOWED', '结果尚未公布，无法导出 (results not published yet)', { allowedEvents: [] });
   const base = cycle.quarter ? `${cycle.year}Q${cycle.quarter}` : `${cycle.year}`;

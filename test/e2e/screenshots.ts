@@ -179,12 +179,31 @@ await browser.close();
 const office = await services.engine.actorByEmail('office@example.org');
 const docsDir = path.join(dataDir, 'documents');
 fs.mkdirSync(docsDir, { recursive: true });
-const documents: [string, string, string | undefined][] = [
-  ['bulletin', 'document-bulletin', 'docx'],
-  ['letters', 'document-letters', 'docx'],
+// A fourth-quarter assessment (季度党建考核) of six of the demo's branches, run to its bulletin.
+const quarterly = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../examples/quarterly-2020-q4.json'), 'utf8'));
+const { cycle: q4 } = await services.engine.createCycle(
+  { ...quarterly, year, title: `${year}年第四季度党建工作考核`, documents: { ...quarterly.documents, number: `中机中联党〔${year}〕3号` } },
+  office,
+);
+await services.engine.launchCycle(q4.id, office);
+for (const [i, b] of (quarterly.branches as { code: string; secretaryEmail: string }[]).entries()) {
+  const indicators = quarterly.indicators as { key: string; max: number }[];
+  const secretary = await services.engine.actorByEmail(b.secretaryEmail);
+  const items = indicators.map((ind) => ({ key: ind.key, score: ind.max - (i % 3), note: '已上传佐证材料' }));
+  await services.engine.sendBranchEvent({ cycle: q4.id, branch: b.code, type: 'SUBMIT_SELF_ASSESSMENT', data: { items }, actor: secretary });
+  const scores = Object.fromEntries(indicators.map((ind, k) => [ind.key, ind.max - ((i + k) % 4) - (i % 2) * 1.5]));
+  await services.engine.sendBranchEvent({ cycle: q4.id, branch: b.code, type: 'SCORE_INDICATORS', data: { scores, comment: i === 5 ? '“三会一课”记录不全' : '' }, actor: office });
+}
+await services.engine.publishResults(q4.id, office);
+
+const documents: [number, string, string, string | undefined][] = [
+  [year, 'bulletin', 'document-bulletin', 'docx'],
+  [year, 'letters', 'document-letters', 'docx'],
+  [year, 'minutes', 'document-minutes', 'docx'],
+  [q4.id, 'bulletin', 'document-quarterly-bulletin', 'docx'],
 ];
-for (const [kind, name, format] of documents) {
-  const file = await services.engine.exportDocument(year, kind, office, format);
+for (const [cycle, kind, name, format] of documents) {
+  const file = await services.engine.exportDocument(cycle, kind, office, format);
   const docx = path.join(docsDir, `${name}.docx`);
   const stream = fs.createWriteStream(docx);
   const closed = new Promise<void>((resolve, reject) => stream.on('close', () => resolve()).on('error', reject));

@@ -46,7 +46,7 @@ describe.each(dialects)('Word documents on %s', (dialect) => {
     const s = env.services;
     const d = driver(s);
     await d.create('2020-11-19T02:00:00Z', { grades: NO_CAP });
-    await runToPublished(s, 2020, TOTALS, 2020);
+    await runToPublished(s, 2020, TOTALS, 2020, { qa: true });
     // B01 files its plan: its problems reach its letter.
     await d.secretary('B01', 'SUBMIT_PLAN', { items: [{ problem: '党建与业务融合不够紧密', measure: '设立党员先锋岗', owner: '王明', dueDate: '2021-06-30' }] }, '2020-12-22T02:00:00Z');
   }, 180_000);
@@ -134,6 +134,19 @@ describe.each(dialects)('Word documents on %s', (dialect) => {
     await expect(exportBuffer('results', 'docx')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
+  it('writes the meeting minutes (会议纪要, from issue 10’s meetingMinutes) as .docx', async () => {
+    const docx = await exportBuffer('minutes', 'docx');
+    fs.writeFileSync(path.join(dir, 'minutes.docx'), docx);
+    const text = paragraphsOf(documentXml(docx));
+    expect(text[0]).toBe('中共中机中联公司委员会会议纪要');
+    expect(text[1]).toBe(NUMBER);
+    expect(text).toContain('2020年度基层党支部书记抓党建工作述职评议会议纪要');
+    expect(text.join('\n')).toContain('2020年12月12日 09:00，2020年度基层党支部书记抓党建工作述职评议现场述职评议会在公司30楼报告厅召开');
+    for (const b of branches()) expect(text.join('\n'), b.name).toContain(b.name);
+    for (const code of Object.keys(TOTALS)) expect(text).toContain(`问（考评组成员一）：${code}如何推动党建与生产经营融合？`);
+    expect(text.join('\n')).toContain('贸易公司党支部（免于述评）');
+  });
+
   it('exports from the CLI with --format', async () => {
     const out = path.join(dir, 'cli-letters.zip');
     const r = await cli(cliEnv(env), 'export', '--cycle', '2020', '--kind', 'letters', '--format', 'zip', '--out', out);
@@ -146,7 +159,7 @@ describe.each(dialects)('Word documents on %s', (dialect) => {
   });
 
   it.skipIf(!soffice && !needSoffice)('opens in LibreOffice: each .docx converts to PDF', async () => {
-    for (const name of ['bulletin.docx', 'letters.docx']) {
+    for (const name of ['bulletin.docx', 'letters.docx', 'minutes.docx']) {
       const pdf = docxToPdf(path.join(dir, name), dir);
       const head = fs.readFileSync(pdf).subarray(0, 5).toString();
       expect(head).toBe('%PDF-');

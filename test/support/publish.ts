@@ -15,7 +15,7 @@ export function configOfYear(base: Record<string, unknown>, year: number, overri
   return { ...base, year, title: `${year}年度基层党支部书记抓党建工作述职评议`, deadlines, meeting, ...overrides };
 }
 
-export async function runToPublished(s: Services, cycle: string | number, totals: Record<string, number>, year: number, opts: { launched?: boolean; beforePublish?: () => Promise<void> } = {}): Promise<void> {
+export async function runToPublished(s: Services, cycle: string | number, totals: Record<string, number>, year: number, opts: { launched?: boolean; beforePublish?: () => Promise<void>; qa?: boolean } = {}): Promise<void> {
   const at = (md: string) => `${year}-${md}`;
   const office = await actorByEmail(s.db, OFFICE);
   if (!opts.launched) await s.engine.launchCycle(cycle, office, { now: at('11-20T02:00:00Z') });
@@ -32,6 +32,7 @@ export async function runToPublished(s: Services, cycle: string | number, totals
     await send(secretary, b.code, 'SUBMIT_MATERIALS', { summary: `${b.code} 述职报告` }, at('11-22T02:00:00Z'));
     await send(OFFICE, b.code, 'ACCEPT_MATERIALS', undefined, at('11-23T02:00:00Z'));
     await send(OFFICE, b.code, 'START_PRESENTATION', undefined, at('12-12T02:00:00Z'));
+    if (opts.qa) await send(PANEL[0], b.code, 'RECORD_QA', { question: `${b.code}如何推动党建与生产经营融合？`, answer: `${b.code}以党建项目推动重点工程`, askedBy: '考评组成员一' }, at('12-12T02:10:00Z'));
     await send(OFFICE, b.code, 'END_PRESENTATION', undefined, at('12-12T02:00:00Z'));
     for (const [i, e] of PANEL.entries()) {
       if (e === secretary) continue; // 回避
