@@ -79,9 +79,10 @@ describe.skipIf(!hasBrowser)('a whole cycle in the browser', () => {
 
   /** Submits a form; a weighty one opens the confirmation dialog, which is confirmed (with the reason it asks for). */
   async function submit(page: Page, form: ReturnType<Page['locator']>, reason?: string) {
+    const confirms = (await form.getAttribute('data-confirm')) !== null;
     const load = page.waitForEvent('load');
     await form.locator('button[type=submit]').click();
-    if ((await form.getAttribute('data-confirm')) !== null) {
+    if (confirms) {
       await page.locator('#confirm-dialog[open]').waitFor();
       if (reason !== undefined) await page.fill('#confirm-reason', reason);
       await page.click('#confirm-ok');
