@@ -16,7 +16,7 @@ const zh = {
   pb_dupEvidence: '佐证材料重复', pb_dupWith: '与 {others} 使用的佐证材料相同', pb_empty: '暂无登记的问题', pb_acceptNote: '认可进展说明作为佐证（无佐证文件）',
   pb_noEvidence: '尚无佐证文件', pb_repeats: '屡查屡犯', pb_removeConfirm: '撤销问题「{text}」？', pb_itemProblem: '对应问题', pb_newProblem: '（新问题，直接填写）',
   pl_title: '考评组评分链接', pl_issue: '生成（重新生成）全部评分链接', pl_hint: '每位考评组成员一个链接：扫码即可在手机上评分，无需密码；结果公布后失效。重新生成会使旧链接失效。',
-  pl_revoke: '撤销', pl_revoked: '已撤销', pl_expires: '有效期至', pl_live: '有效链接', pl_qr: '二维码', pl_phoneTitle: '手机评分', pl_branches: '待评分支部',
+  pl_revoke: '撤销', pl_revoked: '已撤销', pl_noLink: '无有效链接', pl_expires: '有效期至', pl_live: '有效链接', pl_qr: '二维码', pl_phoneTitle: '手机评分', pl_branches: '待评分支部',
   pl_none: '目前没有需要您评分的支部。', pl_scoreThis: '评分', pl_submitted: '已提交', pl_avoid: '回避', pl_notOpen: '未开始评分', pl_for: '评分人',
   mn_title: '会议纪要', mn_download: '下载会议纪要', export_minutes: '下载会议纪要',
 };
@@ -37,7 +37,7 @@ const en: Record<Keys, string> = {
   pb_dupEvidence: 'Evidence used twice', pb_dupWith: 'Same evidence file as {others}', pb_empty: 'No problems raised', pb_acceptNote: 'Accept the progress note as evidence (no file)',
   pb_noEvidence: 'No evidence file', pb_repeats: 'Repeat problems', pb_removeConfirm: 'Withdraw the problem “{text}”?', pb_itemProblem: 'Problem', pb_newProblem: '(a new problem, written below)',
   pl_title: "Panel members' scoring links", pl_issue: 'Issue (reissue) every scoring link', pl_hint: 'One link per panel member: scan to score on a phone, no password; it expires when results are published. Reissuing revokes the old links.',
-  pl_revoke: 'Revoke', pl_revoked: 'Revoked', pl_expires: 'Valid until', pl_live: 'Live links', pl_qr: 'QR code', pl_phoneTitle: 'Scoring on the phone', pl_branches: 'Branches to score',
+  pl_revoke: 'Revoke', pl_revoked: 'Revoked', pl_noLink: 'No live link', pl_expires: 'Valid until', pl_live: 'Live links', pl_qr: 'QR code', pl_phoneTitle: 'Scoring on the phone', pl_branches: 'Branches to score',
   pl_none: 'No branch is waiting for your score now.', pl_scoreThis: 'Score', pl_submitted: 'Submitted', pl_avoid: 'Conflict of interest', pl_notOpen: 'Scoring not open', pl_for: 'Scoring as',
   mn_title: 'Minutes', mn_download: 'Download the minutes', export_minutes: 'Meeting minutes',
 };

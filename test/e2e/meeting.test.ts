@@ -147,6 +147,7 @@ describe.skipIf(!hasBrowser)('the meeting day in the browser', () => {
         // The scoring links, printed as QR codes; one evaluator scores from a phone with no password.
         await runner.click('[data-testid=issue-panel-links]');
         await expect.poll(() => runner.locator('[data-testid=panel-link] img').count()).toBe(2);
+        await expect.poll(() => runner.locator('[data-testid=panel-link-status] button').count()).toBe(2);
         const link = runner.locator('[data-testid=panel-link]').filter({ hasText: '考评组成员一' }).locator('[data-testid=panel-link-url]');
         const url = (await link.getAttribute('href'))!.replace(/^https?:\/\/[^/]+/, base);
         const phoneCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, bypassCSP: true });

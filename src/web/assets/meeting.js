@@ -224,6 +224,24 @@
     }
   });
 
+  // Who holds a live link (the links themselves are shown once, when issued); each may be revoked.
+  async function linkStatus() {
+    const { panel } = await window.shuping.call('GET', `/api/cycles/${cycle}/panel-links`);
+    $('panel-link-status').replaceChildren(...panel.map((p) => el('li', {},
+      el('b', {}, p.name), ' ', el('span', { class: 'small muted' }, p.email), ' ',
+      p.expiresAt
+        ? el('span', {}, el('span', { class: 'badge green' }, `${t('pl_expires')} ${p.expiresAt.slice(0, 10)}`), ' ',
+          el('button', { type: 'button', class: 'link danger', 'aria-label': `${t('pl_revoke')} ${p.name}`, onclick: async () => {
+            try {
+              await window.shuping.call('DELETE', `/api/cycles/${cycle}/panel-links/${p.userId}`);
+              await linkStatus();
+            } catch (err) {
+              showError(err);
+            }
+          } }, t('pl_revoke')))
+        : el('span', { class: 'badge' }, t('pl_noLink')))));
+  }
+
   $('btn-panel-links').addEventListener('click', async () => {
     try {
       const { links } = await window.shuping.call('POST', `/api/cycles/${cycle}/panel-links`, {});
@@ -232,12 +250,14 @@
         el('figcaption', { class: 'small' }, el('b', {}, l.name), el('div', { class: 'muted break' }, l.email),
           el('a', { href: l.url, class: 'break', 'data-testid': 'panel-link-url' }, l.url),
           el('div', { class: 'muted' }, `${t('pl_expires')} ${l.expiresAt.slice(0, 10)}`)))));
+      await linkStatus();
     } catch (err) {
       showError(err);
     }
   });
 
   render(view);
+  linkStatus().catch(() => {});
   setInterval(tick, 250);
   if (window.EventSource) {
     const source = new EventSource(`${api}/stream`);
