@@ -32,7 +32,7 @@ describe('processes', () => {
         if (!health) await new Promise((r) => setTimeout(r, 200));
       }
       expect(health?.status).toBe(200);
-      expect(await health!.json()).toEqual({ status: 'ok', database: 'sqlite' });
+      expect(await health!.json()).toMatchObject({ status: 'ok', database: 'sqlite' });
       expect(fs.existsSync(path.join(dataDir, 'shuping.sqlite'))).toBe(true);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(await page.text()).toContain('述评');
