@@ -99,6 +99,12 @@ describe.each(dialects)('the quarterly assessment on %s', (dialect) => {
     const api = await call(server.base, 'POST', `/api/cycles/${q4}/branches/B03/events`, { session: b03, body: { type: 'SUBMIT_SELF_ASSESSMENT', data: { items: selfItems('B03') } } });
     expect(api.status, api.text).toBe(200);
     expect(api.json).toMatchObject({ phase: 'officeReview', allowedEvents: ['EXEMPT', 'EXTEND_DEADLINE', 'RETURN_SELF_ASSESSMENT', 'SCORE_INDICATORS'] });
+    // The branch page offers the quarter's forms: the self-assessment to the secretary, the scores to the office.
+    const b04 = await call(server.base, 'GET', `/cycles/${q4}/branches/B04`, { session: await signIn(server.base, secretary('B04')) });
+    expect(b04.status).toBe(200);
+    for (const s of ['data-testid="ev-SUBMIT_SELF_ASSESSMENT"', 'name="data.items.2.score"', '党建与业务融合（', 'data-testid="quarterly"']) expect(b04.text).toContain(s);
+    const officePage = await call(server.base, 'GET', `/cycles/${q4}/branches/B03`, { session: await signIn(server.base, OFFICE) });
+    for (const s of ['data-testid="ev-SCORE_INDICATORS"', 'name="data.scores.integration"', 'data-testid="ev-RETURN_SELF_ASSESSMENT"']) expect(officePage.text).toContain(s);
     for (const code of ['B02', 'B04', 'B05']) {
       expect((await send(secretary(code), code, 'SUBMIT_SELF_ASSESSMENT', { items: selfItems(code) }, at('2021-01-05T10:00:00'))).phase).toBe('officeReview');
     }
