@@ -162,9 +162,10 @@ export async function branchProblems(db: Tx, ref: string | number, code: string,
   const duplicates = rules.evidenceFlags ? await evidenceFlags(db, cycle.id, branch.id) : [];
   // The plan form's rows: the plan as filed (its own items), else one row per problem to answer.
   const ownItems = ctx.planItems.filter((i) => i.carriedOverFrom === undefined);
-  const planRows = ownItems.length
+  const planRows: { problemId: number | null; problem: string; measure: string; owner: string; dueDate: string }[] = ownItems.length
     ? ownItems.map((i) => ({ problemId: i.problemId ?? null, problem: i.problem, measure: i.measure, owner: i.owner, dueDate: i.dueDate }))
     : problems.filter((p) => p.source !== 'plan').map((p) => ({ problemId: p.id, problem: `${p.category}：${p.text}`, measure: '', owner: '', dueDate: '' }));
+  if (!planRows.length) planRows.push({ problemId: null, problem: '', measure: '', owner: '', dueDate: '' });
   return {
     categories: categoriesOf(config),
     problems,
