@@ -19,6 +19,10 @@ const zh = {
   pl_revoke: '撤销', pl_revoked: '已撤销', pl_noLink: '无有效链接', pl_expires: '有效期至', pl_live: '有效链接', pl_qr: '二维码', pl_phoneTitle: '手机评分', pl_branches: '待评分支部',
   pl_none: '目前没有需要您评分的支部。', pl_scoreThis: '评分', pl_submitted: '已提交', pl_avoid: '回避', pl_notOpen: '未开始评分', pl_for: '评分人',
   mn_title: '会议纪要', mn_download: '下载会议纪要', export_minutes: '下载会议纪要',
+  // audit actions of issue 10, as histories name them
+  ev_ADD_PROBLEM: '登记问题', ev_REMOVE_PROBLEM: '撤销问题', ev_MEETING_ORDER: '调整议程', ev_MEETING_GROUP: '议程分组', ev_MEETING_SELECT: '切换述职支部',
+  ev_MEETING_START: '开始计时', ev_MEETING_PAUSE: '暂停计时', ev_MEETING_NEXT: '下一环节', ev_MEETING_REMARKS: '记录总结讲话', ev_ISSUE_DISPLAY_LINK: '生成大屏链接',
+  ev_REVOKE_DISPLAY_LINKS: '撤销大屏链接', ev_ISSUE_PANEL_LINK: '发放评分链接', ev_REVOKE_PANEL_LINK: '撤销评分链接',
 };
 type Keys = keyof typeof zh;
 const en: Record<Keys, string> = {
@@ -40,6 +44,9 @@ const en: Record<Keys, string> = {
   pl_revoke: 'Revoke', pl_revoked: 'Revoked', pl_noLink: 'No live link', pl_expires: 'Valid until', pl_live: 'Live links', pl_qr: 'QR code', pl_phoneTitle: 'Scoring on the phone', pl_branches: 'Branches to score',
   pl_none: 'No branch is waiting for your score now.', pl_scoreThis: 'Score', pl_submitted: 'Submitted', pl_avoid: 'Conflict of interest', pl_notOpen: 'Scoring not open', pl_for: 'Scoring as',
   mn_title: 'Minutes', mn_download: 'Download the minutes', export_minutes: 'Meeting minutes',
+  ev_ADD_PROBLEM: 'Problem raised', ev_REMOVE_PROBLEM: 'Problem withdrawn', ev_MEETING_ORDER: 'Agenda reordered', ev_MEETING_GROUP: 'Agenda grouped', ev_MEETING_SELECT: 'Branch made current',
+  ev_MEETING_START: 'Timer started', ev_MEETING_PAUSE: 'Timer paused', ev_MEETING_NEXT: 'Next segment', ev_MEETING_REMARKS: 'Closing remarks recorded', ev_ISSUE_DISPLAY_LINK: 'Display link issued',
+  ev_REVOKE_DISPLAY_LINKS: 'Display links revoked', ev_ISSUE_PANEL_LINK: 'Scoring link issued', ev_REVOKE_PANEL_LINK: 'Scoring link revoked',
 };
 
 export const MEETING_MESSAGES = { 'zh-CN': zh, en };
