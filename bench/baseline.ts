@@ -128,6 +128,8 @@ export async function baselineLaunch(side: Side, branches: BranchSpec[], s: Laun
   const draftSnapshot = String(s.cycle.snapshot).replace(/"value":"[^"]*"/, '"value":"draft"');
   const secretaryIds = new Map<string, number>();
   let cycleId = 0;
+  // The branch's snapshot names the panel by user id: the engine's ids, made ours once the people exist.
+  let branchSnapshot = String(s.branch.snapshot);
 
   await db.transaction(async (trx) => {
     if (await trx('cycles').where({ year: YEAR }).first()) throw new Error('cycle exists');
@@ -160,6 +162,9 @@ export async function baselineLaunch(side: Side, branches: BranchSpec[], s: Laun
     ];
     for (const part of chunks(roles, 500)) await trx('user_roles').insert(part).onConflict(['user_id', 'role']).ignore();
     await trx('cycle_people').insert(s.cyclePeople.map((p) => ({ ...p, cycle_id: cycleId, user_id: engineIdToOurs(p.user_id) })));
+    const parsed = JSON.parse(branchSnapshot) as { context: { expectedEvaluators: string[] } };
+    parsed.context.expectedEvaluators = parsed.context.expectedEvaluators.map((id) => String(engineIdToOurs(Number(id))));
+    branchSnapshot = JSON.stringify(parsed);
     const roster = branches.map((b, position) => ({ ...restamp(without(s.roster, 'id'), s.n, numberIn(b.code), ['code', 'name', 'secretary_email', 'secretary_name']), cycle_id: cycleId, position }));
     for (const part of chunks(roster, 200)) await trx('cycle_branches').insert(part);
     // Every new person's one-time link and invitation.
@@ -187,7 +192,12 @@ export async function baselineLaunch(side: Side, branches: BranchSpec[], s: Laun
 
   for (const batch of chunks(branches, 500)) {
     await db.transaction(async (trx) => {
-      const rows = batch.map((b) => ({ ...restamp(without(s.branch, 'id'), s.n, numberIn(b.code), ['code', 'name']), cycle_id: cycleId, secretary_id: secretaryIds.get(b.code)! }));
+      const rows = batch.map((b) => ({
+        ...restamp(without(s.branch, 'id'), s.n, numberIn(b.code), ['code', 'name']),
+        cycle_id: cycleId,
+        secretary_id: secretaryIds.get(b.code)!,
+        snapshot: branchSnapshot,
+      }));
       const ids = (await trx('branch_reviews').insert(rows).returning('id')).map(idOf);
       await appendAudit(
         trx,
