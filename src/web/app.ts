@@ -10,6 +10,7 @@ import { mountApi } from './api';
 import { errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { mountPages } from './pages';
+import { stopStreams } from './meetingStream';
 import { Drain, requestLog } from './requestLog';
 import { csrfGuard, loadViewer } from './session';
 
@@ -50,5 +51,6 @@ export function createApp(services: Services): App {
   mountPages(pages, services);
   app.use(pages);
   app.use(errorHandler);
-  return Object.assign(app, { drain: () => drain.start() });
+  // Draining ends the meeting's event streams too (their browsers reconnect to another process).
+  return Object.assign(app, { drain: () => { drain.start(); stopStreams(); } });
 }

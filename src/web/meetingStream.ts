@@ -15,6 +15,12 @@ export interface Follow {
   subscribe(wake: () => void): () => void;
 }
 
+/** Wakes every open stream to end it: a draining server does not wait for its displays to hang up. */
+const open = new Set<() => void>();
+export function stopStreams(): void {
+  for (const end of open) end();
+}
+
 export function followMeeting(f: Follow) {
   return eventStream(async (stream: EventStream) => {
     let last = '';
@@ -22,8 +28,14 @@ export function followMeeting(f: Follow) {
     const started = Date.now();
     let wake: () => void = () => {};
     const unsubscribe = f.subscribe(() => wake());
+    let ended = false;
+    const end = () => {
+      ended = true;
+      wake();
+    };
+    open.add(end);
     try {
-      while (!stream.isClosed() && Date.now() - started < MAX_LIFE_MS) {
+      while (!ended && !stream.isClosed() && Date.now() - started < MAX_LIFE_MS) {
         let fp: string;
         try {
           fp = await f.fingerprint();
@@ -42,6 +54,7 @@ export function followMeeting(f: Follow) {
         await Promise.race([new Promise((r) => setTimeout(r, POLL_MS)), stream.closed, new Promise<void>((r) => (wake = r))]);
       }
     } finally {
+      open.delete(end);
       unsubscribe();
     }
   });
