@@ -2,6 +2,7 @@
 // policy's (src/engine/policy.ts): these only shape what it allows.
 import {
   bindingDeadline,
+  isFinalPhase,
   kindOf,
   phasesOfKind,
   type QuarterlyAssessmentContext,
@@ -320,6 +321,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     ...current,
     segments: usesSegments(segments) ? segments.map((f) => ({ ...f, lastYear: lastSegments.find((l) => l.segment === f.segment) ?? null })) : [],
     phases,
+    finalPhases: phases.filter(isFinalPhase),
     year: await yearOverview(db, cycle.year, now),
     branches: page.rows.map(rowOf),
     page: { offset: query.offset, limit: query.limit, total: page.total, sort: query.sort, dir: query.dir, q: query.q ?? '', phase: query.phase ?? '' },

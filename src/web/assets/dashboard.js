@@ -59,8 +59,8 @@
     stats.replaceChildren(
       el('div', { class: 'stat' }, el('b', {}, d.total), el('span', {}, t('branch'))),
       // 已完成 and 免于述评 counted apart: an exempted branch was not reviewed.
-      el('div', { class: 'stat' }, el('b', { 'data-testid': 'closed-count' }, d.counts.closed), el('span', {}, t('phase_closed'))),
-      el('div', { class: 'stat' }, el('b', { 'data-testid': 'exempted-count' }, d.counts.exempted), el('span', {}, t('phase_exempted'))),
+      // The final phases of the cycle's kind (closed and exempted; a quarter's published and excused).
+      ...d.finalPhases.map((p) => el('div', { class: 'stat' }, el('b', { 'data-testid': `${p}-count` }, d.counts[p]), el('span', {}, t('phase_' + p)))),
       el('div', { class: 'stat' }, el('b', { 'data-testid': 'overdue-count' }, d.overdueCount), el('span', {}, t('overdue'))),
       el('div', { class: 'stat' }, el('b', {}, t('cycle_' + d.cycle.state)), el('span', {}, t('state'))),
     );
@@ -141,7 +141,7 @@
     renderYear(d);
     document.getElementById('updated').textContent = `${t('updatedAt')} ${new Date(d.generatedAt).toLocaleTimeString()}`;
     root.dataset.state = d.cycle.state;
-    root.dataset.closed = String(d.counts.closed + d.counts.exempted);
+    root.dataset.closed = String(d.finalPhases.reduce((n, p) => n + d.counts[p], 0));
   }
 
   // 板块对比: one row per segment, this year's figure with last year's after it (issue 11).
