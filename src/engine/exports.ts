@@ -63,6 +63,12 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
   const cycle = await requireCycleFor(db, ref, actor);
   authorize(actor, 'EXPORT');
   const config = parseConfig(cycle);
+  // A quarterly assessment has no meeting and no letters: its results and its bulletin.
+  if (kindOf(config) === 'quarterlyAssessment' && (kind === 'letters' || kind === 'minutes')) {
+    throw new AppError('INVALID_INPUT', `季度党建考核没有${kind === 'letters' ? '结果告知书' : '会议纪要'}，请下载通报或评议结果 (a quarterly assessment has no ${kind})`, {
+      issues: [{ field: 'kind', message: `${kind} are the annual review's` }],
+    });
+  }
   // 会议纪要 (./minutes.ts): from the meeting, before or after publication.
   if (kind === 'minutes') return format === 'docx' ? minutesDocxExport(db, cycle, config, await meetingMinutes(db, cycle.id, actor)) : minutesExport(db, cycle);
   const publishedCount = await countPublished(db, cycle.id);
@@ -132,8 +138,5 @@ export async function exportDocument(db: Tx, ref: string | number, kind: string,
   }
 
   if (kind === 'bulletin') return bulletinExport(db, cycle, config, format === 'docx' ? 'docx' : 'html', base);
-  if (kindOf(config) === 'quarterlyAssessment') {
-    throw new AppError('INVALID_INPUT', '季度党建考核没有结果告知书，请下载通报或评议结果 (a quarterly assessment has no letters)', { issues: [{ field: 'kind', message: 'letters are the annual review\'s' }] });
-  }
   return lettersExport(db, cycle, config, (format ?? 'html') as DocFormat, base);
 }

@@ -189,6 +189,7 @@ describe.each(dialects)('the quarterly assessment on %s', (dialect) => {
     expect(html).toContain('<td>工程二部党支部</td>');
     // A quarter has no letters; the results workbook comes as for the annual review.
     await expect(exportDocument(env.services.db, q4, 'letters', await office(), 'docx')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(exportDocument(env.services.db, q4, 'minutes', await office())).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect((await collect(await exportDocument(env.services.db, q4, 'results', await office()))).length).toBeGreaterThan(1000);
     if (soffice || process.env.REQUIRE_SOFFICE) {
       const file = path.join(env.dataDir, 'q4-bulletin.docx');
