@@ -139,7 +139,7 @@ export const cycleConfigSchema = z
     problemCategories: z.array(text(100)).min(1).max(50).default(DEFAULT_PROBLEM_CATEGORIES),
     /** 整改延续: each branch's unverified plan items of this earlier year open again in this cycle. */
     carryOverFrom: z.number().int().min(2000).max(2100).optional(),
-    branches: z.array(branchRowSchema).min(1, '至少需要一个支部').max(10000),
+    branches: z.array(branchRowSchema).min(1, '至少需要一个支部').max(100_000, '一个周期最多 100,000 个支部'),
     panel: z.array(panelRowSchema).min(1, '至少需要一名考评组成员').max(1000),
   })
   .superRefine((cfg, ctx) => {
