@@ -1,7 +1,7 @@
 // Branch events: one event to one branch review, validated, authorised by the policy and recorded
 // all or nothing; and the evaluator's score draft, which is not an event but obeys the same rules.
 import { createHash } from 'node:crypto';
-import { scoringOpen, isFinalPhase, type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type QuarterlyAssessmentContext } from '../../workflows/index';
+import { type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type QuarterlyAssessmentContext } from '../../workflows/index';
 import { checkIndicatorScores } from '../domain/quarterly';
 import { checkScores } from '../domain/scoring';
 import { eventDataSchemas, eventTypeSchema, scoreDraftSchema, type CycleRules } from '../domain/schemas';
@@ -11,10 +11,10 @@ import { findAnswer, saveAnswer } from '../store/idempotency';
 import { saveScoreDraft as storeScoreDraft } from '../store/web';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
-import { requireBranch, requireCycle } from './lookup';
+import { branchOnRecord, requireBranch, requireCycle } from './lookup';
 import { afterEvent, prepareEvent } from './eventFacts';
 import { restoreBranch } from './machines';
-import { authorizeEvent, authorizeOnBranch, capacityOf, standingOn } from './policy';
+import { authorizeEvent, authorizeOnBranch, capacityOf, momentOf, standingOn } from './policy';
 import { LostRace, parseConfig, recordBranchTransition, type EngineDeps, type EventAnswer } from './transitions';
 
 export interface BranchEventRequest {
@@ -174,16 +174,8 @@ export async function saveScoreDraft(
   if (!parsed.success) throw fromZod(parsed.error);
   const draft = parsed.data;
   return deps.db.transaction(async (trx) => {
-    const cycle = await requireCycle(trx, req.cycle);
-    const branch = await requireBranch(trx, cycle, req.branch, true);
-    const ctx = restoreBranch(branch).context as BranchReviewContext;
-    const standing = standingOn(req.actor, branch, ctx);
-    authorizeOnBranch(standing, 'SAVE_DRAFT', {
-      final: isFinalPhase(branch.phase),
-      archived: cycle.state === 'archived',
-      scoringOpen: scoringOpen(branch.phase),
-      submitted: actorKey(req.actor) in ctx.scores,
-    });
+    const { cycle, branch, ctx, standing } = await branchOnRecord(trx, req.cycle, req.branch, req.actor, true);
+    authorizeOnBranch(standing, 'SAVE_DRAFT', momentOf(cycle, branch, { submitted: actorKey(req.actor) in ctx.scores }));
     const rubric = parseConfig(cycle).rubric;
     const issues = checkScores(draft.scores, rubric, { partial: true }).map((i) => ({ field: i.path, message: i.message }));
     if (issues.length) throw invalidInput(issues);

@@ -1,5 +1,5 @@
 // 委托 and 重发通知: who acts for a branch, and sending its notice again.
-import { branchWorkflowOf, isFinalPhase, launchNoticeOf, type BranchReviewContext, type NotifyParams } from '../../workflows/index';
+import { branchWorkflowOf, launchNoticeOf, type NotifyParams } from '../../workflows/index';
 import { deputySchema } from '../domain/schemas';
 import { AppError, fromZod } from '../errors';
 import { updateBranchReview } from '../store/branchReviews';
@@ -9,9 +9,8 @@ import { queuePasswordLink } from './accounts';
 import type { Actor } from './actors';
 import { recordAudit } from './audit';
 import { mailsFor } from './effects';
-import { requireBranch, requireCycle } from './lookup';
-import { restoreBranch } from './machines';
-import { authorizeOnBranch, checkDeputy, standingOn } from './policy';
+import { branchOnRecord } from './lookup';
+import { authorizeOnBranch, checkDeputy, momentOf } from './policy';
 import { parseConfig, type EngineDeps } from './transitions';
 
 /**
@@ -28,11 +27,8 @@ export async function setDeputy(
   if (!parsed.success) throw fromZod(parsed.error, 'deputy');
   const deputy = parsed.data;
   return deps.db.transaction(async (trx) => {
-    const cycle = await requireCycle(trx, req.cycle);
-    const branch = await requireBranch(trx, cycle, req.branch, true);
-    const ctx = restoreBranch(branch).context as BranchReviewContext;
-    const standing = standingOn(req.actor, branch, ctx);
-    authorizeOnBranch(standing, 'SET_DEPUTY', { final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false });
+    const { cycle, branch, ctx, standing } = await branchOnRecord(trx, req.cycle, req.branch, req.actor, true);
+    authorizeOnBranch(standing, 'SET_DEPUTY', momentOf(cycle, branch));
     let deputyId: number | null = null;
     if (deputy) {
       const { user, created } = await upsertUser(trx, deputy, now);
@@ -63,12 +59,8 @@ export async function setDeputy(
 /** 重发通知: the office sends the notice again (a secretary lost it, or a deputy took over). */
 export async function resendNotice(deps: EngineDeps, req: { cycle: string | number; branch: string; actor: Actor }, now: string): Promise<{ mailsQueued: number }> {
   return deps.db.transaction(async (trx) => {
-    const cycle = await requireCycle(trx, req.cycle);
-    const branch = await requireBranch(trx, cycle, req.branch);
-    const context = restoreBranch(branch).context as BranchReviewContext;
-    authorizeOnBranch(standingOn(req.actor, branch, context), 'RESEND_NOTICE', {
-      final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
-    });
+    const { cycle, branch, ctx: context, standing } = await branchOnRecord(trx, req.cycle, req.branch, req.actor);
+    authorizeOnBranch(standing, 'RESEND_NOTICE', momentOf(cycle, branch));
     const [auditId] = await recordAudit(trx, {
       actor: req.actor,
       as: 'office',

@@ -5,16 +5,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
-import { bindingDeadline, isFinalPhase, type BranchReviewContext } from '../../workflows/index';
+import { bindingDeadline, type BranchReviewContext } from '../../workflows/index';
 import { AppError, invalidInput } from '../errors';
 import { getBranchReview } from '../store/branchReviews';
 import { findCycle } from '../store/cycles';
 import { deleteFile, getFile, insertFile, type FileRow } from '../store/web';
 import type { Actor } from './actors';
 import { recordAudit } from './audit';
-import { requireBranch, requireCycle } from './lookup';
+import { branchOnRecord } from './lookup';
 import { restoreBranch } from './machines';
-import { authorizeOnBranch, standingOn } from './policy';
+import { authorizeOnBranch, momentOf, standingOn } from './policy';
 import type { EngineDeps } from './transitions';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -99,12 +99,8 @@ export interface UploadRequest {
 
 /** The policy's answer on uploading to a branch, asked before the body is read. */
 export async function mayUpload(deps: EngineDeps, req: Omit<UploadRequest, 'file' | 'dataDir'>): Promise<void> {
-  const cycle = await requireCycle(deps.db, req.cycle);
-  const branch = await requireBranch(deps.db, cycle, req.branch);
-  const ctx = restoreBranch(branch).context as BranchReviewContext;
-  authorizeOnBranch(standingOn(req.actor, branch, ctx), 'UPLOAD_FILE', {
-    final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
-  });
+  const { cycle, branch, standing } = await branchOnRecord(deps.db, req.cycle, req.branch, req.actor);
+  authorizeOnBranch(standing, 'UPLOAD_FILE', momentOf(cycle, branch));
 }
 
 /** Stores an upload for a branch: authorised, then written, recorded and audited (the bytes removed again on failure). */
@@ -114,12 +110,9 @@ export async function uploadFile(deps: EngineDeps, req: UploadRequest, now: stri
   const stored = await storeUpload(req.dataDir, req.file);
   try {
     await deps.db.transaction(async (trx) => {
-      const cycle = await requireCycle(trx, req.cycle);
-      const branch = await requireBranch(trx, cycle, req.branch, true);
-      const ctx = restoreBranch(branch).context as BranchReviewContext;
-      const standing = standingOn(req.actor, branch, ctx);
+      const { cycle, branch, standing } = await branchOnRecord(trx, req.cycle, req.branch, req.actor, true);
       // Asked again inside the transaction: the branch may have finished while the bytes arrived.
-      authorizeOnBranch(standing, 'UPLOAD_FILE', { final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false });
+      authorizeOnBranch(standing, 'UPLOAD_FILE', momentOf(cycle, branch));
       await insertFile(trx, {
         id: stored.id, user_id: req.actor.id!, branch_review_id: branch.id, original_name: stored.originalName,
         mime: stored.mime, size: stored.size, sha256: stored.sha256, created_at: now,
@@ -170,11 +163,8 @@ export async function removeFile(deps: EngineDeps, req: { id: string; actor: Act
     const cycle = (await findCycle(trx, branch.cycle_id))!;
     const ctx = restoreBranch(branch).context as BranchReviewContext;
     const standing = standingOn(req.actor, branch, ctx);
-    authorizeOnBranch(standing, 'READ', { final: false, archived: false, scoringOpen: false, submitted: false });
-    authorizeOnBranch(standing, 'REMOVE_FILE', {
-      final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: false, submitted: false,
-      materialsOpen: bindingDeadline(branch.phase) === 'materials',
-    });
+    authorizeOnBranch(standing, 'READ', momentOf(cycle, branch));
+    authorizeOnBranch(standing, 'REMOVE_FILE', momentOf(cycle, branch, { materialsOpen: bindingDeadline(branch.phase) === 'materials' }));
     await deleteFile(trx, file.id);
     await recordAudit(trx, {
       actor: req.actor,

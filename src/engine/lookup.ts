@@ -1,10 +1,13 @@
-// Finding a cycle or a branch review with the one NOT_FOUND every caller gives, and reading a
-// persisted branch snapshot's context without restoring the machine.
+// Finding a cycle or a branch review with the one NOT_FOUND every caller gives, reading a persisted
+// branch snapshot's context without restoring the machine, and a branch with the actor's standing.
 import type { BranchReviewContext } from '../../workflows/index';
 import { AppError } from '../errors';
 import { findBranchReview, findBranchReviewForUpdate, type BranchReviewRow } from '../store/branchReviews';
 import { findCycle, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
+import type { Actor } from './actors';
+import { restoreBranch } from './machines';
+import { standingOn } from './policy';
 
 export async function requireCycle(db: Tx, ref: string | number): Promise<CycleRow> {
   const cycle = await findCycle(db, ref);
@@ -20,3 +23,15 @@ export async function requireBranch(db: Tx, cycle: CycleRow, code: string, forUp
 }
 
 export const contextOf = (b: BranchReviewRow): BranchReviewContext => (JSON.parse(b.snapshot) as { context: BranchReviewContext }).context;
+
+/**
+ * A branch review as a use case needs it: its cycle, the row (locked with `forUpdate`), the restored
+ * snapshot and context, and the actor's standing on it for the policy.
+ */
+export async function branchOnRecord(db: Tx, ref: string | number, code: string, actor: Actor, forUpdate = false) {
+  const cycle = await requireCycle(db, ref);
+  const branch = await requireBranch(db, cycle, code, forUpdate);
+  const snapshot = restoreBranch(branch);
+  const ctx = snapshot.context as BranchReviewContext;
+  return { cycle, branch, snapshot, ctx, standing: standingOn(actor, branch, ctx) };
+}

@@ -1,6 +1,6 @@
 // The one policy: who may do what to which target, and what each viewer may read. Routes, pages,
 // CLI commands, read models and exports ask here; nothing else decides access.
-import { BRANCH_EVENT_ROLES, eventLabel, roleLabel, type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
+import { BRANCH_EVENT_ROLES, eventLabel, isFinalPhase, roleLabel, scoringOpen, type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type Role } from '../../workflows/index';
 
 /** Who may send each branch event, of every kind's machine (the statecharts' EVENT_META). */
 const EVENT_ROLES = BRANCH_EVENT_ROLES;
@@ -150,6 +150,11 @@ export interface BranchMoment {
   submitted: boolean;
   /** the materials are being prepared (the materials deadline binds): files may still be removed */
   materialsOpen?: boolean;
+}
+
+/** Where a branch and its cycle stand now, read from their rows; `extra` adds what only the caller knows. */
+export function momentOf(cycle: { state: string }, branch: { phase: string }, extra: Partial<BranchMoment> = {}): BranchMoment {
+  return { final: isFinalPhase(branch.phase), archived: cycle.state === 'archived', scoringOpen: scoringOpen(branch.phase), submitted: false, ...extra };
 }
 
 export type BranchAction = 'READ' | 'SET_DEPUTY' | 'UPLOAD_FILE' | 'REMOVE_FILE' | 'SAVE_DRAFT' | 'RESEND_NOTICE' | 'ISSUE_BALLOTS';

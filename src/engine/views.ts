@@ -34,9 +34,9 @@ import { filesOf, getScoreDraft } from '../store/web';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
 import { actorKey } from './actors';
-import { contextOf, requireBranch, requireCycle } from './lookup';
+import { branchOnRecord, contextOf, requireCycle } from './lookup';
 import { allowedEvents, restoreBranch } from './machines';
-import { authorize, authorizeOnBranch, may, eventsFor, projectHistory, readRules, standingOn, type Standing } from './policy';
+import { type Standing, authorize, authorizeOnBranch, eventsFor, may, momentOf, projectHistory, readRules, standingOn } from './policy';
 import { overdueKinds } from './status';
 import { segmentFigures, usesSegments } from './segments';
 import { parseConfig } from './transitions';
@@ -60,13 +60,9 @@ export async function requireCycleFor(db: Tx, ref: string | number, actor: Actor
 
 /** A branch the actor may read, with their standing on it. */
 export async function readableBranch(db: Tx, ref: string | number, code: string, actor: Actor) {
-  const cycle = await requireCycle(db, ref);
-  const branch = await requireBranch(db, cycle, code);
-  const snapshot = restoreBranch(branch);
-  const ctx = snapshot.context as BranchReviewContext;
-  const standing = standingOn(actor, branch, ctx);
-  authorizeOnBranch(standing, 'READ', { final: false, archived: false, scoringOpen: false, submitted: false });
-  return { cycle, branch, snapshot, ctx, standing };
+  const found = await branchOnRecord(db, ref, code, actor);
+  authorizeOnBranch(found.standing, 'READ', momentOf(found.cycle, found.branch));
+  return found;
 }
 
 export async function branchView(db: Tx, ref: string | number, code: string, actor: Actor, now: string) {
