@@ -99,15 +99,18 @@ export function compare(report: Report, earlierFile: string): string[] {
   const find = (r: Report, f: string) => r.rows.find((x) => x.figure === f);
   const out: string[] = [];
   const label = `N=${report.branches} ${report.db} vs N=${earlier.branches ?? '?'} ${earlier.db ?? ''}`.trim();
+  // The targets are for these sizes; other pairs get the ratio without a verdict.
+  const sizes = (from: number, to: number) => earlier.branches === from && report.branches === to && earlier.db === report.db;
+  const verdict = (applies: boolean, ok: boolean, text: string) => (applies ? `${ok ? '✓' : '✗'} (${text})` : `(the target, ${text}, is for other sizes)`);
   const ev = [find(report, 'events'), find(earlier, 'events')];
   if (ev[0] && ev[1]) {
     const r = ev[1].engine / ev[0].engine;
-    out.push(`time per event (engine, 1 client), ${label}: ×${r.toFixed(2)} ${r <= 1.3 ? '✓' : '✗'} (≤ 1.3× from N=300 to N=10,000)`);
+    out.push(`time per event (engine, 1 client), ${label}: ×${r.toFixed(2)} ${verdict(sizes(300, 10_000), r <= 1.3, '≤ 1.3× from N=300 to N=10,000')}`);
   }
   const dash = [find(report, 'dashboard'), find(earlier, 'dashboard')];
   if (dash[0]?.p95 && dash[1]?.p95) {
     const r = dash[0].p95 / dash[1].p95;
-    out.push(`dashboard p95, ${label}: ×${r.toFixed(2)} ${r < 3 ? '✓' : '✗'} (< 3× from N=10,000 to N=100,000)`);
+    out.push(`dashboard p95, ${label}: ×${r.toFixed(2)} ${verdict(sizes(10_000, 100_000), r < 3, '< 3× from N=10,000 to N=100,000')}`);
   }
   return out;
 }
