@@ -2,7 +2,7 @@
 // after the server accepted it (250), backs off on temporary failures and dead-letters the rest.
 import type { Tx } from '../store/db';
 import { claimDueMails, markFailed, markSent, releaseClaims, type MailRow } from '../store/outbox';
-import type { MailTransport } from './transport';
+import { DISPATCH_CONCURRENCY, type MailTransport } from './transport';
 import { postToRobot, webhookOf } from './webhook';
 
 export interface DispatchOptions {
@@ -13,7 +13,9 @@ export interface DispatchOptions {
   batchSize?: number;
   /** How long a claimed mail is reserved for this worker before another may send it. */
   leaseSeconds?: number;
-  /** Once aborted (graceful shutdown), the mail being sent is finished and the rest of the batch handed back. */
+  /** Mails sent at once (default DISPATCH_CONCURRENCY). */
+  concurrency?: number;
+  /** Once aborted (graceful shutdown), the mails being sent are finished and the rest of the batch handed back. */
   signal?: AbortSignal;
 }
 
@@ -38,12 +40,14 @@ export async function dispatch(db: Tx, transport: MailTransport, now: string, op
   while (!opts.signal?.aborted) {
     const batch = await claimDueMails(db, now, addSeconds(now, opts.leaseSeconds ?? 300), opts.batchSize ?? 50);
     if (!batch.length) break;
-    for (const [i, mail] of batch.entries()) {
+    // A few at a time over the pooled connections; each is recorded as soon as its server answers.
+    const step = opts.concurrency ?? DISPATCH_CONCURRENCY;
+    for (let i = 0; i < batch.length; i += step) {
       if (opts.signal?.aborted) {
         await releaseClaims(db, batch.slice(i).map((m) => m.id!));
         break;
       }
-      await sendOne(db, transport, mail, now, opts.mailFrom, maxAttempts, base, result);
+      await Promise.all(batch.slice(i, i + step).map((mail) => sendOne(db, transport, mail, now, opts.mailFrom, maxAttempts, base, result)));
     }
   }
   return result;
