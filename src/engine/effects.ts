@@ -235,8 +235,20 @@ export function outboxRow(
 }
 
 /** The reminder timers of one deadline of one branch. */
+/** A launch gives every branch the same deadlines: their reminder times are worked out once. */
+const schedules = new Map<string, ReturnType<typeof reminderSchedule>>();
+function scheduleOf(deadline: string, timezone: string, now: string) {
+  const key = `${deadline}|${timezone}|${now}`;
+  let found = schedules.get(key);
+  if (!found) {
+    if (schedules.size > 1000) schedules.clear();
+    schedules.set(key, (found = reminderSchedule(deadline, timezone, now)));
+  }
+  return found;
+}
+
 export function timersFor(cycleId: number, branchReviewId: number, kind: DeadlineKind, deadline: string, timezone: string, now: string): TimerRow[] {
-  return reminderSchedule(deadline, timezone, now).map((r) => ({
+  return scheduleOf(deadline, timezone, now).map((r) => ({
     cycle_id: cycleId,
     branch_review_id: branchReviewId,
     kind,
