@@ -31,7 +31,9 @@ export interface SchedulerResult { timersFired: number; mailsQueued: number; tim
 export async function fireDueTimers(deps: EngineDeps, now: string, opts: SchedulerOptions = {}): Promise<SchedulerResult> {
   const result: SchedulerResult = { timersFired: 0, mailsQueued: 0, timersFailed: 0 };
   const failed: number[] = [];
-  const batchSize = opts.batchSize ?? 50;
+  // On SQLite the gap between batches costs time, so batches are larger there (the write lock is then
+  // held for a few hundred milliseconds, well inside other writers' busy timeout).
+  const batchSize = opts.batchSize ?? (isPostgres(deps.db) ? 50 : 250);
   while (!opts.signal?.aborted) {
     const claimed = await deps.db.transaction(async (trx) => {
       const batch = await claimDueTimers(trx, now, batchSize, failed);
