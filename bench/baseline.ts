@@ -81,7 +81,8 @@ export async function launchSamples(engineDb: Knex, first: BranchSpec): Promise<
   const branch = (await engineDb('branch_reviews').where({ cycle_id: cycle.id, code: first.code }).first()) as Row;
   const invitationOf = async (u: Row) => (await engineDb('outbox').where({ template: 'invitation', to_email: u.email }).first()) as Row;
   const tokenOf = async (u: Row) => (await engineDb('password_tokens').where({ user_id: u.id }).first()) as Row;
-  const created = (await engineDb('users').where('created_at', AT.create).orderBy('id')) as Row[];
+  // The people the cycle created other than its secretaries (b000042@example.org): its leaders and panel.
+  const created = (await engineDb('users').where('created_at', AT.create).whereNot('email', 'like', 'b______@example.org').orderBy('id')) as Row[];
   const others = [];
   for (const u of created.filter((r) => !/^b\d{6}@/.test(String(r.email)))) others.push({ user: u, invitation: await invitationOf(u), token: await tokenOf(u) });
   return {
@@ -167,20 +168,18 @@ export async function baselineLaunch(side: Side, branches: BranchSpec[], s: Laun
     branchSnapshot = JSON.stringify(parsed);
     const roster = branches.map((b, position) => ({ ...restamp(without(s.roster, 'id'), s.n, numberIn(b.code), ['code', 'name', 'secretary_email', 'secretary_name']), cycle_id: cycleId, position }));
     for (const part of chunks(roster, 200)) await trx('cycle_branches').insert(part);
-    // Every new person's one-time link and invitation.
-    const tokens: Row[] = [];
-    const mails: Row[] = [];
-    for (const c of created) {
-      const n = numberIn(String(c.row.email));
-      const other = s.others.find((o) => o.user.email === c.row.email);
-      const inv = other
-        ? invitationFor(other, c.row, c.id, (r) => r)
-        : invitationFor(s, c.row, c.id, (r) => restamp(r, s.n, n, ['subject', 'body_text', 'body_html']));
-      tokens.push(inv.token);
-      mails.push(inv.mail);
+    // Every new person's one-time link and invitation, 500 people at a time (held in memory no longer than that).
+    for (const group of chunks(created, 500)) {
+      const invitations = group.map((c) => {
+        const other = s.others.find((o) => o.user.email === c.row.email);
+        const n = numberIn(String(c.row.email));
+        return other
+          ? invitationFor(other, c.row, c.id, (r) => r)
+          : invitationFor(s, c.row, c.id, (r) => restamp(r, s.n, n, ['subject', 'body_text', 'body_html']));
+      });
+      await trx('password_tokens').insert(invitations.map((i) => i.token));
+      for (const part of chunks(invitations.map((i) => i.mail), 100)) await trx('outbox').insert(part);
     }
-    for (const part of chunks(tokens, 500)) await trx('password_tokens').insert(part);
-    for (const part of chunks(mails, 100)) await trx('outbox').insert(part);
     await appendAudit(trx, pg, `cycle:${cycleId}`, [audit({ cycle_id: cycleId, event_type: 'CREATE', data: JSON.stringify({ newUsers: created.length }), to_state: 'draft', version: 1, at: AT.create })], true);
   });
 

@@ -23,7 +23,10 @@ export interface Row {
 
 export interface Report {
   rows: Row[];
+  /** the resident set's peak while the engine's side of a figure ran (sampled every 50 ms) */
   peakRssMb: number;
+  /** the whole process's peak (getrusage), baseline and peer included */
+  processPeakRssMb?: number;
   branches: number;
   db: string;
   /** the machine's load average (1, 5, 15 min) at the start and at the end */
@@ -77,7 +80,7 @@ export function table(report: Report): string {
     r.target ? `${r.pass === undefined ? '–' : r.pass ? '✓' : '✗'} ${r.target}` : '',
   ]);
   const memOk = report.peakRssMb < MEMORY_LIMIT_MB;
-  body.push(['peak RSS', 'MiB', report.peakRssMb.toFixed(0), '', '', '', '', `${memOk ? '✓' : '✗'} < ${MEMORY_LIMIT_MB} MiB`]);
+  body.push(['peak RSS (engine)', 'MiB', report.peakRssMb.toFixed(0), '', '', '', '', `${memOk ? '✓' : '✗'} < ${MEMORY_LIMIT_MB} MiB`]);
   // Width by code points, with CJK and ✓/✗ counted as one: the table is ASCII apart from those.
   const width = (s: string) => [...s].length;
   const widths = head.map((h, i) => Math.max(width(h), ...body.map((b) => width(b[i]))));
