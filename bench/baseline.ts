@@ -322,7 +322,11 @@ export async function baselineTick(side: Side, s: TickSamples, now: string): Pro
 
 // ── dashboard ────────────────────────────────────────────────────────────────
 
-/** The dashboard's data by hand: the cycle, its counts, grades, histogram and overdue in SQL, a page of 50 and the 10 most overdue. */
+/**
+ * The dashboard's data by hand, each query once: the cycle, its counts, grades, histogram and overdue
+ * in SQL, last year's cycle, a page of 50 and the 10 most overdue, the segment figures (totals,
+ * grades, lowest score, order) and the year's quarterly cycles.
+ */
 export async function baselineDashboard(db: Knex, now: string): Promise<unknown> {
   const cycle = (await db('cycles').where({ year: YEAR }).first()) as { id: number; year: number };
   const where = { cycle_id: cycle.id };
@@ -340,7 +344,7 @@ export async function baselineDashboard(db: Knex, now: string): Promise<unknown>
       db.raw('count(*) as total'),
     );
   const previous = await db('cycles').where({ year: cycle.year - 1 }).first();
-  const columns = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at'];
+  const columns = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at', 'segment'];
   const [{ total }] = await db('branch_reviews').where(where).count({ total: '*' });
   const page = await db('branch_reviews').where(where).select(columns).orderBy('code', 'asc').orderBy('code', 'asc').offset(0).limit(50);
   const [{ overdue }] = await db('branch_reviews').where(where).where('deadline_at', '<', now).count({ overdue: '*' });
@@ -352,5 +356,18 @@ export async function baselineDashboard(db: Knex, now: string): Promise<unknown>
     .orderBy('code', 'asc')
     .offset(0)
     .limit(10);
-  return { phases, grades, histogram, previous, total, page, overdue, mostOverdue };
+  const segments = await db('branch_reviews')
+    .where(where)
+    .groupBy('segment')
+    .select('segment', db.raw('count(*) as branches'), db.raw('count(final_score) as scored'), db.raw('sum(final_score) as total'), db.raw('min(final_score) as low'), db.raw('max(final_score) as high'));
+  const segmentGrades = await db('branch_reviews').where(where).whereNotNull('grade').groupBy('segment', 'grade').select('segment', 'grade').count({ n: '*' });
+  const segmentLowest = await db('branch_reviews as b')
+    .where('b.cycle_id', cycle.id)
+    .whereNotNull('b.final_score')
+    .whereRaw('b.final_score = (select min(b2.final_score) from branch_reviews b2 where b2.cycle_id = b.cycle_id and (b2.segment = b.segment or (b2.segment is null and b.segment is null)))')
+    .orderBy('b.code')
+    .select('b.segment', 'b.code', 'b.name', 'b.final_score');
+  const segmentOrder = await db('cycle_branches').where(where).groupBy('segment').select('segment').min({ first: 'position' });
+  const quarters = await db('cycles').where({ year: cycle.year }).whereNot('id', cycle.id);
+  return { phases, grades, histogram, previous, total, page, overdue, mostOverdue, segments, segmentGrades, segmentLowest, segmentOrder, quarters };
 }
