@@ -160,7 +160,7 @@ async function secretaries(side: Side): Promise<Map<string, Actor & Secretary>> 
   return new Map(rows.map((r) => [r.code, { code: r.code, id: r.id, email: r.email, name: r.name, roles: roles.get(r.id) ?? [] }]));
 }
 
-interface SuiteResult { rows: Row[]; notes: string[]; peakRssMb: number }
+interface SuiteResult { rows: Row[]; notes: string[]; peakRssMb: number; rssByFigureMb: Record<string, number> }
 
 /** Every figure at `n` branches, on databases of their own. */
 async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, sizes: { mails: number; peer: number }): Promise<SuiteResult> {
@@ -367,6 +367,10 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   // ran at this size (the baseline's and the peer's work run in the same process, at other times).
   const enginePeak = Math.max(0, ...[...peakRss].filter(([label]) => label.startsWith(`${name}:`) && label.endsWith(':engine')).map(([, b]) => b));
   const peakRssMb = enginePeak / 2 ** 20;
+  // Per figure: the resident set does not shrink between figures, so a figure inherits its predecessors' peak.
+  const rssByFigureMb = Object.fromEntries(
+    [...peakRss].filter(([label]) => label.startsWith(`${name}:`) && label.endsWith(':engine')).map(([label, b]) => [label.split(':')[1], mib(b)]),
+  );
   // The baseline's audit chain is whole (it hashed as the engine does); checked below the size where reading every record is cheap.
   if (n <= 20_000) {
     for (const [label, side] of [['engine', E], ['baseline', B]] as const) {
@@ -376,7 +380,7 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   }
   await dbs.close(E);
   await dbs.close(B);
-  return { rows: rows.map(judge), notes, peakRssMb };
+  return { rows: rows.map(judge), notes, peakRssMb, rssByFigureMb };
 }
 
 const loadStart = os.loadavg();
@@ -404,6 +408,7 @@ try {
     rows: result.rows,
     peakRssMb: Math.round(result.peakRssMb * 10) / 10,
     processPeakRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
+    rssByFigureMb: result.rssByFigureMb,
     branches: N,
     db: dialect,
     load: { start: loadStart, end: loadEnd },
@@ -422,6 +427,7 @@ try {
     `peak RSS: ${report.peakRssMb.toFixed(0)} MiB while the engine worked (during ${engineWorst ?? '–'}); the whole process ${report.processPeakRssMb?.toFixed(0)} MiB` +
       (worst ? ` (sampled: ${mib(bytes)} MiB during ${worst})` : ''),
   );
+  console.log(`  by figure (engine side, MiB): ${Object.entries(result.rssByFigureMb).map(([f, m]) => `${f} ${m}`).join(', ')}`);
   console.log(`load average at the end ${loadEnd.map((l) => l.toFixed(2)).join(' ')}${busy ? ' — the machine was busy: the figures are noisy' : ''}`);
   const missed = result.rows.filter((r) => r.pass === false).map((r) => r.figure);
   if (report.peakRssMb >= MEMORY_LIMIT_MB) missed.push('peak RSS');

@@ -27,6 +27,8 @@ export interface Report {
   peakRssMb: number;
   /** the whole process's peak (getrusage), baseline and peer included */
   processPeakRssMb?: number;
+  /** the resident set's peak while each figure's engine side ran */
+  rssByFigureMb?: Record<string, number>;
   branches: number;
   db: string;
   /** the machine's load average (1, 5, 15 min) at the start and at the end */
