@@ -5,7 +5,7 @@
 // chain is computed here with the pure function of src/domain/auditChain.ts.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { GENESIS_HASH, recordHash } from '../src/domain/auditChain';
+import { GENESIS_HASH, recordHash, type ChainedContent } from '../src/domain/auditChain';
 import type { Side } from './databases';
 import { AT, numberIn, restamp, YEAR, type BranchSpec } from './fixture';
 
@@ -17,20 +17,8 @@ const chunks = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.
 const idOf = (r: unknown): number => (typeof r === 'object' && r !== null ? Number((r as { id: number }).id) : Number(r));
 const without = (row: Row, ...keys: string[]): Row => Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
 
-export interface AuditInput {
-  cycle_id: number | null;
-  branch_review_id: number | null;
-  actor: string;
-  actor_name: string | null;
-  actor_role: string | null;
-  event_type: string;
-  subject: string | null;
-  data: string | null;
-  from_state: string | null;
-  to_state: string | null;
-  version: number | null;
-  at: string;
-}
+/** An audit record as the engine writes it, before the chain gives it a place (chain, seq) and a hash. */
+export type AuditInput = Omit<ChainedContent, 'chain' | 'seq'>;
 
 /** Appends records to a chain: the head read (FOR UPDATE on PostgreSQL) and moved, each record hashed. */
 export async function appendAudit(trx: Tx, pg: boolean, chain: string, rows: AuditInput[], fresh = false): Promise<void> {
