@@ -30,7 +30,9 @@ const HELP = `npm run -s bench -- [--branches N] [--db sqlite|postgres] [--pg-ur
   --json FILE        write { rows, peakRssMb, … } to FILE
   --compare FILE     an earlier --json: time per event and the dashboard's p95, now against then
   --peer-branches M  branches run through bpmn-engine (default min(N, 10000))
-  --mails M          mails sent in the mail figure (default 1000)`;
+  --mails M          mails sent in the mail figure (default 1000)
+  --only LIST        only these figures, comma-separated (launch always runs: it seeds the cycle),
+                     e.g. --only events,tick — for working on one figure; the README's tables are whole runs`;
 
 const { values: opts } = parseArgs({
   options: {
@@ -41,6 +43,7 @@ const { values: opts } = parseArgs({
     compare: { type: 'string' },
     'peer-branches': { type: 'string' },
     mails: { type: 'string', default: '1000' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -56,6 +59,11 @@ if (!Number.isInteger(N) || N < 10) throw new Error(`--branches must be a whole 
 if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`--db must be sqlite or postgres, got ${opts.db}`);
 if (!Number.isInteger(MAILS) || MAILS < 1) throw new Error(`--mails must be a whole number, got ${opts.mails}`);
 if (!Number.isInteger(PEER_N) || PEER_N < 1) throw new Error(`--peer-branches must be a whole number, got ${opts['peer-branches']}`);
+const FIGURES = ['launch', 'events', 'events x8', 'bulk events', 'tick', 'dashboard', 'mail', 'peer'] as const;
+const only = opts.only ? new Set(opts.only.split(',').map((f) => f.trim())) : undefined;
+for (const f of only ?? []) if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`--only: no figure ${f} (${FIGURES.join(', ')})`);
+/** Whether this run measures the figure (every figure unless --only names others). */
+const wants = (figure: (typeof FIGURES)[number]) => !only || figure === 'launch' || only.has(figure);
 const pgUrl = opts['pg-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_PG_URL;
 
 const now = () => performance.now();
@@ -237,131 +245,145 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   const ack = (code: string) => engine.sendBranchEvent({ cycle: YEAR, branch: code, type: 'ACKNOWLEDGE', actor: secE.get(code)!, now: AT.events });
   const ackB = (code: string) => baselineAcknowledge(B, cycleB, secB.get(code)!, AT.events);
 
-  progress(`${name}: events ${part.single.length} (1 client)`);
-  const one = await inTurns(
-    `${name}:events`,
-    part.single.map((i) => codes[i]),
-    10,
-    (s) => timed(s, 1, ack),
-    (s) => timed(s, 1, ackB),
-  );
-  rows.push({ figure: 'events', unit: 'events/s', engine: perSecond(part.single.length, one.e.ms), baseline: perSecond(part.single.length, one.b.ms), ratio: one.e.ms / one.b.ms, ...pcts(one.e.latencies), note: perOp(`${name}:events`, part.single.length) });
+  if (wants('events')) {
+    progress(`${name}: events ${part.single.length} (1 client)`);
+    const one = await inTurns(
+      `${name}:events`,
+      part.single.map((i) => codes[i]),
+      10,
+      (s) => timed(s, 1, ack),
+      (s) => timed(s, 1, ackB),
+    );
+    rows.push({ figure: 'events', unit: 'events/s', engine: perSecond(part.single.length, one.e.ms), baseline: perSecond(part.single.length, one.b.ms), ratio: one.e.ms / one.b.ms, ...pcts(one.e.latencies), note: perOp(`${name}:events`, part.single.length) });
+  }
 
-  progress(`${name}: events ${part.eight.length} (8 clients)`);
-  const eight = await inTurns(
-    `${name}:events x8`,
-    part.eight.map((i) => codes[i]),
-    10,
-    (s) => timed(s, 8, ack),
-    (s) => timed(s, 8, ackB),
-  );
-  rows.push({ figure: 'events x8', unit: 'events/s', engine: perSecond(part.eight.length, eight.e.ms), baseline: perSecond(part.eight.length, eight.b.ms), ratio: eight.e.ms / eight.b.ms, ...pcts(eight.e.latencies), note: perOp(`${name}:events x8`, part.eight.length) });
+  if (wants('events x8')) {
+    progress(`${name}: events ${part.eight.length} (8 clients)`);
+    const eight = await inTurns(
+      `${name}:events x8`,
+      part.eight.map((i) => codes[i]),
+      10,
+      (s) => timed(s, 8, ack),
+      (s) => timed(s, 8, ackB),
+    );
+    rows.push({ figure: 'events x8', unit: 'events/s', engine: perSecond(part.eight.length, eight.e.ms), baseline: perSecond(part.eight.length, eight.b.ms), ratio: eight.e.ms / eight.b.ms, ...pcts(eight.e.latencies), note: perOp(`${name}:events x8`, part.eight.length) });
+  }
 
-  progress(`${name}: bulk events ${part.bulk.length} (batches of 500)`);
-  const bulk = await inTurns(
-    `${name}:bulk events`,
-    part.bulk.map((i) => codes[i]),
-    Math.ceil(part.bulk.length / 500),
-    async (s) => {
-      const t0 = now();
-      const results = await engine.sendBranchEvents(
-        s.map((code) => ({ cycle: YEAR, branch: code, type: 'ACKNOWLEDGE', actor: secE.get(code)! })),
-        AT.events,
-      );
-      const refused = results.find((r) => !r.ok);
-      if (refused && !refused.ok) throw refused.error;
-      const ms = now() - t0;
-      return { ms, latencies: [ms] };
-    },
-    (s) => timed(s, 1, ackB),
-  );
-  rows.push({
-    figure: 'bulk events',
-    unit: 'events/s',
-    engine: perSecond(part.bulk.length, bulk.e.ms),
-    baseline: perSecond(part.bulk.length, bulk.b.ms),
-    ratio: bulk.e.ms / bulk.b.ms,
-    note: `baseline: one transaction per event; ${perOp(`${name}:bulk events`, part.bulk.length)}`,
-  });
+  if (wants('bulk events')) {
+    progress(`${name}: bulk events ${part.bulk.length} (batches of 500)`);
+    const bulk = await inTurns(
+      `${name}:bulk events`,
+      part.bulk.map((i) => codes[i]),
+      Math.ceil(part.bulk.length / 500),
+      async (s) => {
+        const t0 = now();
+        const results = await engine.sendBranchEvents(
+          s.map((code) => ({ cycle: YEAR, branch: code, type: 'ACKNOWLEDGE', actor: secE.get(code)! })),
+          AT.events,
+        );
+        const refused = results.find((r) => !r.ok);
+        if (refused && !refused.ok) throw refused.error;
+        const ms = now() - t0;
+        return { ms, latencies: [ms] };
+      },
+      (s) => timed(s, 1, ackB),
+    );
+    rows.push({
+      figure: 'bulk events',
+      unit: 'events/s',
+      engine: perSecond(part.bulk.length, bulk.e.ms),
+      baseline: perSecond(part.bulk.length, bulk.b.ms),
+      ratio: bulk.e.ms / bulk.b.ms,
+      note: `baseline: one transaction per event; ${perOp(`${name}:bulk events`, part.bulk.length)}`,
+    });
+  }
   await sameRows('the events');
   const [se, sb] = await Promise.all([E, B].map((side) => side.db('branch_reviews').where({ code: codes[0] }).first('snapshot')));
   if (se.snapshot !== sb.snapshot) notes.push('the baseline wrote another snapshot than the engine after ACKNOWLEDGE');
 
-  // ── tick: 10 % of the timers moved due, fired by the scheduler ──
-  const moved: number[] = [];
-  for (const side of [E, B]) moved.push(await side.db('timers').whereRaw('id % 10 = 0').update({ due_at: AT.timersDue }));
-  if (moved[0] !== moved[1]) notes.push(`tick: ${moved[0]} timers due for the engine, ${moved[1]} for the baseline`);
-  progress(`${name}: tick ${moved[0]} due timers`);
-  t = now();
-  const fired = await region(`${name}:tick:engine`, () => engine.fireDueTimers(AT.tick));
-  const tickE = now() - t;
-  const tickS = await tickSamples(E.db, AT.tick);
-  t = now();
-  const firedB = await region(`${name}:tick:baseline`, () => baselineTick(B, tickS, AT.tick));
-  const tickB = now() - t;
-  if (fired.timersFired !== firedB.fired) notes.push(`tick: the engine fired ${fired.timersFired} timers, the baseline ${firedB.fired}`);
-  rows.push({
-    figure: 'tick',
-    unit: 'timers/s',
-    engine: perSecond(moved[0], tickE),
-    baseline: perSecond(moved[1], tickB),
-    ratio: tickE / tickB,
-    note: `${fired.timersFired} fired, ${moved[0] - fired.timersFired} skipped; ${perOp(`${name}:tick`, moved[0])}`,
-  });
-  await sameRows('the tick');
-
-  // ── dashboard: the data of the page, repeatedly ──
-  const reps = n <= 1000 ? 60 : 30;
-  progress(`${name}: dashboard × ${reps}`);
-  for (let i = 0; i < 3; i++) {
-    await engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 });
-    await baselineDashboard(B.db, AT.dashboard);
+  if (wants('tick')) {
+    // ── tick: 10 % of the timers moved due, fired by the scheduler ──
+    const moved: number[] = [];
+    for (const side of [E, B]) moved.push(await side.db('timers').whereRaw('id % 10 = 0').update({ due_at: AT.timersDue }));
+    if (moved[0] !== moved[1]) notes.push(`tick: ${moved[0]} timers due for the engine, ${moved[1]} for the baseline`);
+    progress(`${name}: tick ${moved[0]} due timers`);
+    t = now();
+    const fired = await region(`${name}:tick:engine`, () => engine.fireDueTimers(AT.tick));
+    const tickE = now() - t;
+    const tickS = await tickSamples(E.db, AT.tick);
+    t = now();
+    const firedB = await region(`${name}:tick:baseline`, () => baselineTick(B, tickS, AT.tick));
+    const tickB = now() - t;
+    if (fired.timersFired !== firedB.fired) notes.push(`tick: the engine fired ${fired.timersFired} timers, the baseline ${firedB.fired}`);
+    rows.push({
+      figure: 'tick',
+      unit: 'timers/s',
+      engine: perSecond(moved[0], tickE),
+      baseline: perSecond(moved[1], tickB),
+      ratio: tickE / tickB,
+      note: `${fired.timersFired} fired, ${moved[0] - fired.timersFired} skipped; ${perOp(`${name}:tick`, moved[0])}`,
+    });
+    await sameRows('the tick');
   }
-  const dash = await inTurns(
-    `${name}:dashboard`,
-    Array.from({ length: reps }, (_, i) => i),
-    reps,
-    () => timed([0], 1, () => engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 })),
-    () => timed([0], 1, () => baselineDashboard(B.db, AT.dashboard)),
-  );
-  const board = await engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 });
-  if (board.total !== n || board.branches.length !== Math.min(50, n)) notes.push(`dashboard: total ${board.total}, ${board.branches.length} rows on the page`);
-  const dE = pcts(dash.e.latencies);
-  const dB = pcts(dash.b.latencies);
-  rows.push({ figure: 'dashboard', unit: 'ms (median)', engine: dE.p50, baseline: dB.p50, ratio: dE.p50 / dB.p50, ...dE, note: `baseline p95 ${dB.p95.toFixed(1)} ms; ${perOp(`${name}:dashboard`, reps)}` });
 
-  // ── mail: the dispatcher against nodemailer's pooled transport, to the same local server ──
-  progress(`${name}: mail ${sizes.mails}`);
-  await queueMails(E, sizes.mails, AT.mail);
-  const mails = await dueMails(E, AT.mail);
-  const before = smtp.received();
-  t = now();
-  const sent = await region(`${name}:mail:engine`, () => dispatch(E.db, E.services.transport, AT.mail, { mailFrom: E.services.settings.mailFrom }));
-  const mailE = now() - t;
-  t = now();
-  await region(`${name}:mail:baseline`, () => nodemailerSend(smtp, mails, E.services.settings.mailFrom));
-  const mailB = now() - t;
-  if (sent.sent !== sizes.mails || smtp.received() - before !== 2 * sizes.mails) {
-    notes.push(`mail: the dispatcher sent ${sent.sent} (${sent.failed} failed), the server received ${smtp.received() - before} of ${2 * sizes.mails}`);
+  if (wants('dashboard')) {
+    // ── dashboard: the data of the page, repeatedly ──
+    const reps = n <= 1000 ? 60 : 30;
+    progress(`${name}: dashboard × ${reps}`);
+    for (let i = 0; i < 3; i++) {
+      await engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 });
+      await baselineDashboard(B.db, AT.dashboard);
+    }
+    const dash = await inTurns(
+      `${name}:dashboard`,
+      Array.from({ length: reps }, (_, i) => i),
+      reps,
+      () => timed([0], 1, () => engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 })),
+      () => timed([0], 1, () => baselineDashboard(B.db, AT.dashboard)),
+    );
+    const board = await engine.dashboard(YEAR, office, AT.dashboard, { limit: 50 });
+    if (board.total !== n || board.branches.length !== Math.min(50, n)) notes.push(`dashboard: total ${board.total}, ${board.branches.length} rows on the page`);
+    const dE = pcts(dash.e.latencies);
+    const dB = pcts(dash.b.latencies);
+    rows.push({ figure: 'dashboard', unit: 'ms (median)', engine: dE.p50, baseline: dB.p50, ratio: dE.p50 / dB.p50, ...dE, note: `baseline p95 ${dB.p95.toFixed(1)} ms; ${perOp(`${name}:dashboard`, reps)}` });
   }
-  rows.push({ figure: 'mail', unit: 'mails/s', engine: perSecond(sizes.mails, mailE), baseline: perSecond(sizes.mails, mailB), ratio: mailE / mailB, note: `baseline: nodemailer, pooled; ${perOp(`${name}:mail`, sizes.mails)}` });
 
-  // ── the peer: bpmn-engine, the same flow per branch, its state saved in the same database ──
-  progress(`${name}: peer ${sizes.peer} branches`);
-  await createPeerTable(E);
-  const context = await peerContext();
-  const peerCodes = codes.slice(0, sizes.peer);
-  t = now();
-  await region(`${name}:peer launch:peer`, () => peerLaunch(E, context, peerCodes));
-  const peerLaunchMs = now() - t;
-  const peerEvents = await region(`${name}:peer events:peer`, () => timed(peerCodes, 1, (code) => peerSignal(E, context, code)));
-  const launch = rows.find((r) => r.figure === 'launch')!;
-  const events = rows.find((r) => r.figure === 'events')!;
-  const peerNote = sizes.peer < n ? `peer: ${sizes.peer} of the ${n} branches` : undefined;
-  const peerLaunchRate = perSecond(sizes.peer, peerLaunchMs);
-  const peerEventRate = perSecond(sizes.peer, peerEvents.ms);
-  rows.push({ figure: 'peer launch', unit: 'branches/s', engine: launch.engine, baseline: peerLaunchRate, ratio: peerLaunchRate / launch.engine, note: peerNote });
-  rows.push({ figure: 'peer events', unit: 'events/s', engine: events.engine, baseline: peerEventRate, ratio: peerEventRate / events.engine, note: peerNote });
+  if (wants('mail')) {
+    // ── mail: the dispatcher against nodemailer's pooled transport, to the same local server ──
+    progress(`${name}: mail ${sizes.mails}`);
+    await queueMails(E, sizes.mails, AT.mail);
+    const mails = await dueMails(E, AT.mail);
+    const before = smtp.received();
+    t = now();
+    const sent = await region(`${name}:mail:engine`, () => dispatch(E.db, E.services.transport, AT.mail, { mailFrom: E.services.settings.mailFrom }));
+    const mailE = now() - t;
+    t = now();
+    await region(`${name}:mail:baseline`, () => nodemailerSend(smtp, mails, E.services.settings.mailFrom));
+    const mailB = now() - t;
+    if (sent.sent !== sizes.mails || smtp.received() - before !== 2 * sizes.mails) {
+      notes.push(`mail: the dispatcher sent ${sent.sent} (${sent.failed} failed), the server received ${smtp.received() - before} of ${2 * sizes.mails}`);
+    }
+    rows.push({ figure: 'mail', unit: 'mails/s', engine: perSecond(sizes.mails, mailE), baseline: perSecond(sizes.mails, mailB), ratio: mailE / mailB, note: `baseline: nodemailer, pooled; ${perOp(`${name}:mail`, sizes.mails)}` });
+  }
+
+  if (wants('peer')) {
+    // ── the peer: bpmn-engine, the same flow per branch, its state saved in the same database ──
+    progress(`${name}: peer ${sizes.peer} branches`);
+    await createPeerTable(E);
+    const context = await peerContext();
+    const peerCodes = codes.slice(0, sizes.peer);
+    t = now();
+    await region(`${name}:peer launch:peer`, () => peerLaunch(E, context, peerCodes));
+    const peerLaunchMs = now() - t;
+    const peerEvents = await region(`${name}:peer events:peer`, () => timed(peerCodes, 1, (code) => peerSignal(E, context, code)));
+    const launch = rows.find((r) => r.figure === 'launch')!;
+    const events = rows.find((r) => r.figure === 'events');
+    const peerNote = sizes.peer < n ? `peer: ${sizes.peer} of the ${n} branches` : undefined;
+    const peerLaunchRate = perSecond(sizes.peer, peerLaunchMs);
+    const peerEventRate = perSecond(sizes.peer, peerEvents.ms);
+    rows.push({ figure: 'peer launch', unit: 'branches/s', engine: launch.engine, baseline: peerLaunchRate, ratio: peerLaunchRate / launch.engine, note: peerNote });
+    if (events) rows.push({ figure: 'peer events', unit: 'events/s', engine: events.engine, baseline: peerEventRate, ratio: peerEventRate / events.engine, note: peerNote });
+  }
 
   // The memory target is the engine's: the resident set sampled while the engine's side of a figure
   // ran at this size (the baseline's and the peer's work run in the same process, at other times).
