@@ -1,5 +1,5 @@
 // Restoring and reading persisted snapshots, always against the workflow version they were made with.
-import type { AnyMachineSnapshot } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type ExecutableActionObject } from 'xstate';
 import { branchWorkflowOf, getWorkflow, type WorkflowId } from '../../workflows/index';
 
 export function restore(id: WorkflowId, version: number, json: string): AnyMachineSnapshot {
@@ -30,4 +30,36 @@ export function allowedEvents(snapshot: AnyMachineSnapshot): string[] {
   const events = new Set<string>();
   for (const node of snapshot._nodes) for (const e of node.ownEvents) if (e !== 'DEADLINE_DUE' && !e.includes('*')) events.add(e);
   return [...events].sort();
+}
+
+/**
+ * xstate's `transition()` with one inert actor scope per machine, made once. xstate builds a fresh
+ * scope for every call, and that constructs an actor, which computes (and here, without input, fails
+ * to compute) the machine's initial snapshot: a few percent of every event. Our machines are pure
+ * (no invoked or spawned actors, no `self`), so one scope serves every call; calls are synchronous.
+ */
+interface PureScope { scope: AnyActorScope; actions: ExecutableActionObject[] }
+const scopes = new WeakMap<AnyStateMachine, PureScope>();
+
+export function pureTransition(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: EventObject): [AnyMachineSnapshot, ExecutableActionObject[]] {
+  let pure = scopes.get(machine);
+  if (!pure) {
+    const self = createActor(machine);
+    const made: PureScope = { actions: [], scope: undefined as unknown as AnyActorScope };
+    made.scope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: (action: ExecutableActionObject) => void made.actions.push(action),
+    } as unknown as AnyActorScope;
+    scopes.set(machine, (pure = made));
+  }
+  pure.actions = [];
+  const next = machine.transition(snapshot as never, event, pure.scope) as AnyMachineSnapshot;
+  return [next, pure.actions];
 }

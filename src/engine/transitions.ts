@@ -1,7 +1,7 @@
 // Recording a transition: the one helper every branch and cycle event goes through. It refuses what
 // the state does not allow, writes the snapshot with version + 1 (optimistically), the audit record,
 // the outbox mails and the timers, inside the caller's transaction.
-import { transition, type AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot } from 'xstate';
 import { ALL_FINAL_PHASES, bindingDeadline, branchWorkflowOf, getWorkflow, isFinalPhase, type BranchReviewContext, type BranchWorkflowId, type DeadlineKind, type NotifyParams } from '../../workflows/index';
 import type { CycleRules } from '../domain/schemas';
 import { AppError } from '../errors';
@@ -13,7 +13,7 @@ import { cancelPendingTimers, insertTimers } from '../store/timers';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
 import { mailsFor, timersFor, type MailSettings, type NotifyContext } from './effects';
-import { allowedEvents, persist, phaseName, restore, stateName } from './machines';
+import { allowedEvents, persist, phaseName, pureTransition, restore, stateName } from './machines';
 import { notAllowedMessage } from './messages';
 
 /** What every use case is given: the database and how mail is addressed. */
@@ -74,7 +74,7 @@ export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: Br
   const { cycle, config, branch, snapshot, event, now } = args;
   if (!snapshot.can(event)) throw notAllowed(snapshot, event.type);
   const workflow = branchWorkflowOf(branch);
-  const [next, actions] = transition(branchMachine(workflow, branch.workflow_version), snapshot, event as never);
+  const [next, actions] = pureTransition(branchMachine(workflow, branch.workflow_version), snapshot, event);
   const version = branch.version + 1;
   const state = stateName(next.value);
   const phase = phaseName(next.value);
@@ -126,7 +126,7 @@ export async function recordCycleTransition(
 ): Promise<CycleRow> {
   const snapshot = restore('cycle', cycle.workflow_version, cycle.snapshot);
   if (!snapshot.can(event)) throw notAllowed(snapshot, event.type, '周期状态');
-  const [next, actions] = transition(cycleMachine(cycle.workflow_version), snapshot, event as never);
+  const [next, actions] = pureTransition(cycleMachine(cycle.workflow_version), snapshot, event);
   const state = stateName(next.value);
   if (!(await updateCycle(trx, cycle.id, cycle.version, { state, snapshot: persist('cycle', cycle.workflow_version, next), updated_at: now }))) {
     throw new AppError('VERSION_CONFLICT', '周期已被他人修改，请重试 (concurrent update of the cycle)');
