@@ -1,21 +1,25 @@
 // Branch events: one event to one branch review, validated, authorised by the policy and recorded
 // all or nothing; and the evaluator's score draft, which is not an event but obeys the same rules.
 import { createHash } from 'node:crypto';
+import type { AnyMachineSnapshot } from 'xstate';
 import { type AnyBranchEventType, type BranchEventType, type BranchReviewContext, type QuarterlyAssessmentContext } from '../../workflows/index';
 import { checkIndicatorScores } from '../domain/quarterly';
 import { checkScores } from '../domain/scoring';
 import { eventDataSchemas, eventTypeSchema, scoreDraftSchema, type CycleRules } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
+import { branchReviewsByCodes, type BranchReviewRow } from '../store/branchReviews';
+import { findCycle, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
+import { usersByIds } from '../store/users';
 import { findAnswer, saveAnswer } from '../store/idempotency';
 import { saveScoreDraft as storeScoreDraft } from '../store/web';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
-import { branchOnRecord, requireBranch, requireCycle } from './lookup';
-import { afterEvent, prepareEvent } from './eventFacts';
+import { branchOnRecord, requireCycleAndBranch } from './lookup';
+import { afterEvent, prepareEvent, type EventFacts } from './eventFacts';
 import { restoreBranch } from './machines';
 import { authorizeEvent, authorizeOnBranch, capacityOf, momentOf, standingOn } from './policy';
-import { LostRace, parseConfig, recordBranchTransition, type EngineDeps, type EventAnswer } from './transitions';
+import { LostRace, parseConfig, planBranchTransition, recordBranchTransition, TransitionBatch, type BranchTransition, type EngineDeps, type EventAnswer } from './transitions';
 
 export interface BranchEventRequest {
   cycle: string | number;
@@ -32,7 +36,7 @@ const OPTIMISTIC_RETRIES = 5;
 const hash = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /** An event checked against its schema, before any transaction. */
-interface Checked { type: AnyBranchEventType; data: Record<string, unknown> | undefined; requestHash: string }
+interface Checked { type: AnyBranchEventType; data: Record<string, unknown> | undefined }
 
 function check(req: BranchEventRequest): Checked {
   const typeParse = eventTypeSchema.safeParse(req.type);
@@ -44,11 +48,16 @@ function check(req: BranchEventRequest): Checked {
   const dataParse = eventDataSchemas[type].safeParse(req.data ?? undefined);
   if (!dataParse.success) throw fromZod(dataParse.error, 'data');
   const data = dataParse.data as Record<string, unknown> | undefined;
-  return { type, data, requestHash: hash({ cycle: String(req.cycle), branch: req.branch, type, data: data ?? null }) };
+  return { type, data };
 }
 
+/** What an Idempotency-Key is bound to: the same key with another request is refused. */
+const requestHashOf = (req: BranchEventRequest, { type, data }: Checked) => hash({ cycle: String(req.cycle), branch: req.branch, type, data: data ?? null });
+
 /** The event inside the caller's transaction (or savepoint): authorised by the policy, then recorded. */
-async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, { type, data, requestHash }: Checked, now: string): Promise<EventAnswer> {
+async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, checked: Checked, now: string): Promise<EventAnswer> {
+  const { type, data } = checked;
+  const requestHash = req.idempotencyKey ? requestHashOf(req, checked) : '';
   if (req.idempotencyKey) {
     const earlier = await findAnswer(trx, req.idempotencyKey, actorKey(req.actor));
     if (earlier) {
@@ -58,24 +67,10 @@ async function apply(trx: Tx, deps: EngineDeps, req: BranchEventRequest, { type,
       return earlier.response as EventAnswer;
     }
   }
-  const cycle = await requireCycle(trx, req.cycle);
-  const branch = await requireBranch(trx, cycle, req.branch, true);
-  const config = parseConfig(cycle);
-  const snapshot = restoreBranch(branch);
-  const context = snapshot.context as BranchReviewContext;
-  const standing = standingOn(req.actor, branch, context);
-  authorizeEvent(standing, type);
-  if (req.expectedVersion !== undefined && req.expectedVersion !== branch.version) {
-    throw new AppError('VERSION_CONFLICT', `版本已变化：期望 ${req.expectedVersion}，当前 ${branch.version} (stale version)`, {
-      currentVersion: branch.version,
-    });
-  }
-  checkEventFacts(type, data, context, config, now);
-  const facts = { cycle, branch, context, config, actor: req.actor, standing, now };
+  const { cycle, branch } = await requireCycleAndBranch(trx, req.cycle, req.branch, true);
+  const facts = admit(req, checked, { cycle, branch, config: parseConfig(cycle), snapshot: restoreBranch(branch) }, now);
   const event = { type, by: actorKey(req.actor), data: await prepareEvent(trx, facts, type as BranchEventType, data) };
-  const { answer } = await recordBranchTransition(trx, deps, {
-    cycle, config, branch, snapshot, event, actor: req.actor, as: capacityOf(standing, type), now,
-  });
+  const { answer } = await recordBranchTransition(trx, deps, transitionOf(req, facts, event));
   await afterEvent(trx, facts, type as BranchEventType, event.data);
   if (req.idempotencyKey) await saveAnswer(trx, req.idempotencyKey, actorKey(req.actor), requestHash, answer, now);
   return answer;
@@ -100,25 +95,154 @@ export async function sendBranchEvent(deps: EngineDeps, req: BranchEventRequest,
 
 const lostRace = () => new AppError('VERSION_CONFLICT', '数据已被他人修改，请刷新后重试 (concurrent update)');
 
+/** A branch review as an event finds it: its cycle and rules, the row and the restored snapshot. */
+interface OnRecord { cycle: CycleRow; config: CycleRules; branch: BranchReviewRow; snapshot: AnyMachineSnapshot }
+
+/** The checks of an event against the branch on record, in memory: the policy, the version, the facts. */
+function admit(req: BranchEventRequest, { type, data }: Checked, r: OnRecord, now: string): EventFacts & { snapshot: AnyMachineSnapshot } {
+  const context = r.snapshot.context as BranchReviewContext;
+  const standing = standingOn(req.actor, r.branch, context);
+  authorizeEvent(standing, type);
+  if (req.expectedVersion !== undefined && req.expectedVersion !== r.branch.version) {
+    throw new AppError('VERSION_CONFLICT', `版本已变化：期望 ${req.expectedVersion}，当前 ${r.branch.version} (stale version)`, {
+      currentVersion: r.branch.version,
+    });
+  }
+  checkEventFacts(type, data, context, r.config, now);
+  return { cycle: r.cycle, branch: r.branch, context, config: r.config, actor: req.actor, standing, now, snapshot: r.snapshot };
+}
+
+const transitionOf = (req: BranchEventRequest, f: ReturnType<typeof admit>, event: BranchTransition['event']): BranchTransition => ({
+  cycle: f.cycle, config: f.config, branch: f.branch, snapshot: f.snapshot, event, actor: req.actor, as: capacityOf(f.standing, event.type as AnyBranchEventType), now: f.now,
+});
+
 export type BatchResult = { ok: true; answer: EventAnswer } | { ok: false; error: AppError };
 
 /**
- * Many events in one transaction, each in a savepoint of its own: a refused event is reported on
- * its own line and rolled back alone; the others are applied. (A stack of paper score sheets.)
+ * Events whose checks or effects read or write more than the branch row, its audit and its mails
+ * (problems, evidence files, the panel, timers, idempotency keys): a batch records them one by one.
+ */
+const RECORDED_ALONE: ReadonlySet<string> = new Set(['SUBMIT_PLAN', 'REPORT_PROGRESS', 'VERIFY_ITEM', 'RECORD_QA', 'EXTEND_DEADLINE']);
+
+/**
+ * The branch reviews a batch works on, read once (locked on PostgreSQL) and kept as each event leaves
+ * them; the people its mails go to are read once too.
+ */
+class BatchRecords {
+  private readonly byKey = new Map<string, OnRecord>();
+  private readonly cycles = new Map<string, { cycle: CycleRow; config: CycleRules } | null>();
+
+  constructor(
+    private readonly trx: Tx,
+    private readonly batch: TransitionBatch,
+  ) {}
+
+  private key = (ref: string | number, code: string) => `${String(ref)}\u0000${code}`;
+
+  private async cycleOf(ref: string | number) {
+    const k = String(ref);
+    if (!this.cycles.has(k)) {
+      const cycle = await findCycle(this.trx, ref);
+      this.cycles.set(k, cycle ? { cycle, config: parseConfig(cycle) } : null);
+    }
+    return this.cycles.get(k)!;
+  }
+
+  /** Reads every branch the requests name, cycle by cycle, with their secretaries and deputies. */
+  async preload(reqs: BranchEventRequest[]): Promise<void> {
+    const codesByRef = new Map<string, Set<string>>();
+    for (const r of reqs) {
+      if (typeof r.branch !== 'string') continue;
+      const k = String(r.cycle);
+      if (!codesByRef.has(k)) codesByRef.set(k, new Set());
+      codesByRef.get(k)!.add(r.branch);
+    }
+    const people = new Set<number>();
+    for (const [ref, codes] of codesByRef) {
+      const c = await this.cycleOf(ref);
+      if (!c) continue;
+      for (const branch of await branchReviewsByCodes(this.trx, c.cycle.id, [...codes], true)) {
+        this.byKey.set(this.key(ref, branch.code), { ...c, branch, snapshot: restoreBranch(branch) });
+        people.add(branch.secretary_id);
+        if (branch.deputy_id !== null) people.add(branch.deputy_id);
+      }
+    }
+    const ids = [...people];
+    for (let i = 0; i < ids.length; i += 500) for (const u of await usersByIds(this.trx, ids.slice(i, i + 500))) this.batch.users.set(u.id, u);
+  }
+
+  /** The branch as the batch left it; read now when it was not preloaded (or was forgotten). */
+  async get(ref: string | number, code: string): Promise<OnRecord> {
+    const found = this.byKey.get(this.key(ref, code));
+    if (found) return found;
+    const { cycle, branch } = await requireCycleAndBranch(this.trx, ref, code, true);
+    const record = { cycle, config: parseConfig(cycle), branch, snapshot: restoreBranch(branch) };
+    this.byKey.set(this.key(ref, code), record);
+    return record;
+  }
+
+  moved(ref: string | number, code: string, record: OnRecord): void {
+    this.byKey.set(this.key(ref, code), record);
+  }
+
+  /** After an event recorded on its own: anything it touched is read again (its cycle may have archived). */
+  forgetAll(): void {
+    this.byKey.clear();
+    this.cycles.clear();
+  }
+}
+
+/**
+ * Many events in one transaction. Each is checked and transitioned in memory against the branch as
+ * the batch has left it, and a refused one is reported on its own line and changes nothing; the
+ * accepted ones are written together (TransitionBatch: one statement for their rows, the audit
+ * records and mails in a few inserts). Events that touch more than their branch row are recorded one
+ * by one, in a savepoint each, after what came before them is written. (A stack of paper score sheets.)
  */
 export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventRequest[], now: string): Promise<BatchResult[]> {
   const results: BatchResult[] = [];
   await deps.db.transaction(async (trx) => {
+    const batch = new TransitionBatch(trx, deps);
+    const records = new BatchRecords(trx, batch);
+    await records.preload(reqs);
+    const refused = (err: unknown) => {
+      const error = err instanceof LostRace ? lostRace() : err;
+      if (!(error instanceof AppError)) throw error;
+      results.push({ ok: false, error });
+    };
     for (const req of reqs) {
+      const at = req.now ?? now;
+      let alone: Checked | undefined;
       try {
         const checked = check(req);
-        results.push({ ok: true, answer: await trx.transaction((sp) => apply(sp, deps, req, checked, req.now ?? now)) });
+        if (req.idempotencyKey || RECORDED_ALONE.has(checked.type)) alone = checked;
+        else {
+          const facts = admit(req, checked, await records.get(req.cycle, req.branch), at);
+          const event = { type: checked.type, by: actorKey(req.actor), data: await prepareEvent(trx, facts, checked.type as BranchEventType, checked.data) };
+          const planned = planBranchTransition(transitionOf(req, facts, event));
+          if (!TransitionBatch.fits(planned)) alone = checked;
+          else {
+            await batch.add(planned);
+            records.moved(req.cycle, req.branch, { ...facts, branch: planned.row, snapshot: planned.next });
+            results.push({ ok: true, answer: planned.answer });
+          }
+        }
       } catch (err) {
-        const error = err instanceof LostRace ? lostRace() : err;
-        if (!(error instanceof AppError)) throw error;
-        results.push({ ok: false, error });
+        refused(err);
+        continue;
+      }
+      if (alone) {
+        // Outside the event's own try: a failure here is the batch's, whose events were reported applied.
+        await batch.flush();
+        try {
+          results.push({ ok: true, answer: await trx.transaction((sp) => apply(sp, deps, req, alone, at)) });
+        } catch (err) {
+          refused(err);
+        }
+        records.forgetAll();
       }
     }
+    await batch.flush();
   });
   return results;
 }

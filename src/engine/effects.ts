@@ -18,7 +18,7 @@ import { usersByIds, type UserRow } from '../store/users';
 
 export interface MailSettings { baseUrl: string; mailFrom: string }
 
-interface Recipient { id: number; email: string; name: string; locale: string; role: MailVars['recipientRole'] }
+export interface Recipient { id: number; email: string; name: string; locale: string; role: MailVars['recipientRole'] }
 
 export interface NotifyContext {
   cycle: CycleRow;

@@ -2,7 +2,7 @@
 // branch snapshot's context without restoring the machine, and a branch with the actor's standing.
 import type { BranchReviewContext } from '../../workflows/index';
 import { AppError } from '../errors';
-import { findBranchReview, findBranchReviewForUpdate, type BranchReviewRow } from '../store/branchReviews';
+import { findBranchReview, findBranchReviewForUpdate, findBranchWithCycle, type BranchReviewRow } from '../store/branchReviews';
 import { findCycle, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
 import type { Actor } from './actors';
@@ -22,6 +22,14 @@ export async function requireBranch(db: Tx, cycle: CycleRow, code: string, forUp
   return branch;
 }
 
+/** The cycle and the branch review in one read; a missing one gets the NOT_FOUND it would alone. */
+export async function requireCycleAndBranch(db: Tx, ref: string | number, code: string, forUpdate = false): Promise<{ cycle: CycleRow; branch: BranchReviewRow }> {
+  const found = await findBranchWithCycle(db, ref, code, forUpdate);
+  if (found) return found;
+  const cycle = await requireCycle(db, ref);
+  return { cycle, branch: await requireBranch(db, cycle, code, forUpdate) };
+}
+
 export const contextOf = (b: BranchReviewRow): BranchReviewContext => (JSON.parse(b.snapshot) as { context: BranchReviewContext }).context;
 
 /**
@@ -29,8 +37,7 @@ export const contextOf = (b: BranchReviewRow): BranchReviewContext => (JSON.pars
  * snapshot and context, and the actor's standing on it for the policy.
  */
 export async function branchOnRecord(db: Tx, ref: string | number, code: string, actor: Actor, forUpdate = false) {
-  const cycle = await requireCycle(db, ref);
-  const branch = await requireBranch(db, cycle, code, forUpdate);
+  const { cycle, branch } = await requireCycleAndBranch(db, ref, code, forUpdate);
   const snapshot = restoreBranch(branch);
   const ctx = snapshot.context as BranchReviewContext;
   return { cycle, branch, snapshot, ctx, standing: standingOn(actor, branch, ctx) };

@@ -5,14 +5,15 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { ALL_FINAL_PHASES, bindingDeadline, branchWorkflowOf, getWorkflow, isFinalPhase, type BranchReviewContext, type BranchWorkflowId, type DeadlineKind, type NotifyParams } from '../../workflows/index';
 import type { CycleRules } from '../domain/schemas';
 import { AppError } from '../errors';
-import { countBranchesOutside, updateBranchReview, type BranchReviewRow } from '../store/branchReviews';
+import { countBranchesOutside, updateBranchReview, updateBranchReviewSteps, type BranchReviewRow } from '../store/branchReviews';
 import { findCycle, updateCycle, type CycleRow } from '../store/cycles';
 import type { Db, Tx } from '../store/db';
-import { queueMails } from '../store/outbox';
+import { queueMails, type MailRow } from '../store/outbox';
+import type { UserRow } from '../store/users';
 import { cancelPendingTimers, insertTimers } from '../store/timers';
 import { actorKey, type Actor } from './actors';
-import { recordAudit } from './audit';
-import { mailsFor, timersFor, type MailSettings, type NotifyContext } from './effects';
+import { recordAudit, type AuditEntry } from './audit';
+import { mailsFor, timersFor, type MailSettings, type NotifyContext, type Recipient } from './effects';
 import { allowedEvents, persist, phaseName, pureTransition, restore, stateName } from './machines';
 import { notAllowedMessage } from './messages';
 
@@ -70,8 +71,23 @@ export interface BranchTransition {
   patch?: Partial<BranchReviewRow>;
 }
 
-export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: BranchTransition): Promise<{ answer: EventAnswer; mailsQueued: number }> {
-  const { cycle, config, branch, snapshot, event, now } = args;
+/** A transition worked out in memory: what it writes, before anything is written. */
+export interface PlannedTransition {
+  args: BranchTransition;
+  next: AnyMachineSnapshot;
+  phase: string;
+  /** the columns it writes (with version + 1), and the branch row as it will be once written */
+  changes: Partial<BranchReviewRow>;
+  row: BranchReviewRow;
+  audit: AuditEntry;
+  notify: NotifyParams[];
+  context: BranchReviewContext;
+  answer: EventAnswer;
+}
+
+/** Refuses what the state does not allow, else transitions the snapshot: pure, nothing written. */
+export function planBranchTransition(args: BranchTransition): PlannedTransition {
+  const { branch, snapshot, event, now } = args;
   if (!snapshot.can(event)) throw notAllowed(snapshot, event.type);
   const workflow = branchWorkflowOf(branch);
   const [next, actions] = pureTransition(branchMachine(workflow, branch.workflow_version), snapshot, event);
@@ -79,41 +95,99 @@ export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: Br
   const state = stateName(next.value);
   const phase = phaseName(next.value);
   const context = next.context as BranchReviewContext;
-  const ok = await updateBranchReview(trx, branch.id, branch.version, {
+  const changes: Partial<BranchReviewRow> = {
     ...args.patch,
     phase,
     state,
     ...bindingColumns(phase, context.deadlines),
     snapshot: persist(workflow, branch.workflow_version, next),
     updated_at: now,
-  });
-  if (!ok) throw new LostRace();
-  await recordAudit(trx, {
+  };
+  const row: BranchReviewRow = { ...branch, ...changes, version };
+  const audit: AuditEntry = {
     actor: args.actor,
     as: args.as,
     action: event.type,
-    cycleId: cycle.id,
+    cycleId: args.cycle.id,
     branchReviewId: branch.id,
     data: event.data,
     fromState: branch.state,
     toState: state,
     version,
     at: now,
-  });
-  const mails = await mailsFor(
-    trx,
-    { cycle, config, branch: { ...branch, version }, context, event, version, now, people: args.people },
-    notifyParams(actions),
-    deps.mail,
-  );
-  const mailsQueued = await queueMails(trx, mails);
+  };
+  return { args, next, phase, changes, row, audit, notify: notifyParams(actions), context, answer: { phase, state, version, allowedEvents: allowedEvents(next) } };
+}
+
+const notifyContextOf = (p: PlannedTransition): NotifyContext => {
+  const { cycle, config, event, now, people } = p.args;
+  return { cycle, config, branch: { ...p.args.branch, version: p.row.version }, context: p.context, event, version: p.row.version, now, people };
+};
+
+/** What a planned transition writes beyond its row, audit and mails: the new timers, the cycle's archive. */
+const writesMore = (p: PlannedTransition) => p.args.event.type === 'EXTEND_DEADLINE' || isFinalPhase(p.phase) || p.args.patch !== undefined;
+
+export async function recordBranchTransition(trx: Tx, deps: EngineDeps, args: BranchTransition): Promise<{ answer: EventAnswer; mailsQueued: number }> {
+  const planned = planBranchTransition(args);
+  const { cycle, config, branch, event, now } = args;
+  if (!(await updateBranchReview(trx, branch.id, branch.version, planned.changes))) throw new LostRace();
+  await recordAudit(trx, planned.audit);
+  const mailsQueued = await queueMails(trx, await mailsFor(trx, notifyContextOf(planned), planned.notify, deps.mail));
   if (event.type === 'EXTEND_DEADLINE') {
     const { deadline, until } = event.data as { deadline: DeadlineKind; until: string };
     await cancelPendingTimers(trx, branch.id, deadline, now);
     await insertTimers(trx, timersFor(cycle.id, branch.id, deadline, until, config.timezone, now));
   }
-  if (isFinalPhase(phase)) await archiveIfDone(trx, deps, cycle, args.actor, now);
-  return { answer: { phase, state, version, allowedEvents: allowedEvents(next) }, mailsQueued };
+  if (isFinalPhase(planned.phase)) await archiveIfDone(trx, deps, cycle, args.actor, now);
+  return { answer: planned.answer, mailsQueued };
+}
+
+/**
+ * Many planned transitions written set-based: one statement for the rows (each still only if its
+ * version is unchanged), the audit records appended in order, the mails in a few inserts. Holds only
+ * transitions that write nothing else (see `fits`); the caller records the others one by one, after
+ * flushing what it holds, so the order of the writes is the order of the events.
+ */
+export class TransitionBatch {
+  private planned: PlannedTransition[] = [];
+  private mails: MailRow[] = [];
+  /** people read once for the whole batch */
+  readonly people = new Map<string, Recipient[]>();
+  /** users the caller has read for the batch's branches (their secretaries and deputies) */
+  readonly users = new Map<number, UserRow>();
+
+  constructor(
+    private readonly trx: Tx,
+    private readonly deps: EngineDeps,
+  ) {}
+
+  static fits = (p: PlannedTransition): boolean => !writesMore(p);
+
+  get size(): number {
+    return this.planned.length;
+  }
+
+  async add(p: PlannedTransition): Promise<void> {
+    if (!TransitionBatch.fits(p)) throw new Error(`a ${p.args.event.type} transition is recorded on its own`);
+    const mails = await mailsFor(this.trx, { ...notifyContextOf(p), people: this.people, users: this.users }, p.notify, this.deps.mail);
+    this.planned.push(p);
+    this.mails.push(...mails);
+  }
+
+  /** Writes what the batch holds; answers how many mails were new in the outbox. */
+  async flush(): Promise<number> {
+    const planned = this.planned;
+    const mails = this.mails;
+    this.planned = [];
+    this.mails = [];
+    if (!planned.length) return 0;
+    // A branch that took several events is written once, from the version on record to the last one's.
+    const rows = new Map<number, { id: number; expectedVersion: number; row: BranchReviewRow }>();
+    for (const p of planned) rows.set(p.row.id, { id: p.row.id, expectedVersion: rows.get(p.row.id)?.expectedVersion ?? p.args.branch.version, row: p.row });
+    if ((await updateBranchReviewSteps(this.trx, [...rows.values()])) !== rows.size) throw new LostRace();
+    await recordAudit(this.trx, planned.map((p) => p.audit));
+    return queueMails(this.trx, mails);
+  }
 }
 
 export async function recordCycleTransition(

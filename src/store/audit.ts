@@ -21,9 +21,42 @@ export interface AuditRow {
 export type StoredAuditRow = Required<AuditRow> & { id: number; chain: string | null; seq: number | null; prev_hash: string | null; hash: string | null };
 
 /**
+ * The head each chain had after this process last appended to it, per database: an append first
+ * tries to move the head from there in one compare-and-set (seq and hash both unchanged), instead of
+ * reading it and then writing it. Where another writer moved it (another process, a transaction that
+ * rolled back after we cached), the compare fails and the head is read and locked as before: the
+ * cache saves a statement, it never decides what is written.
+ */
+const heads = new WeakMap<object, Map<string, { seq: number; last_hash: string }>>();
+const headsOf = (db: Tx) => {
+  // A transaction's client inherits the root client's config object: one cache per database.
+  const key = db.client.config as object;
+  let map = heads.get(key);
+  if (!map) heads.set(key, (map = new Map()));
+  return map;
+};
+
+function chainRows(chain: string, list: AuditRow[], head: { seq: number; last_hash: string }) {
+  let { seq, last_hash: prev } = head;
+  const rows = list.map((r) => {
+    seq++;
+    const content: ChainedContent = {
+      chain, seq, cycle_id: r.cycle_id, branch_review_id: r.branch_review_id, actor: r.actor,
+      actor_name: r.actor_name ?? null, actor_role: r.actor_role ?? null, event_type: r.event_type,
+      subject: r.subject ?? null, data: r.data, from_state: r.from_state, to_state: r.to_state, version: r.version, at: r.at,
+    };
+    const hash = recordHash(prev, content);
+    const row = { ...content, prev_hash: prev, hash };
+    prev = hash;
+    return row;
+  });
+  return { rows, head: { seq, last_hash: prev } };
+}
+
+/**
  * Appends records to their chains inside the caller's transaction. The chain's head row is locked
- * (PostgreSQL) or the database is already held (SQLite), so concurrent writers queue on the head.
- * Returns the new ids in order.
+ * (PostgreSQL: by the compare-and-set or FOR UPDATE) or the database is already held (SQLite), so
+ * concurrent writers queue on the head. Returns the new ids in order.
  */
 export async function insertAudit(db: Tx, rows: AuditRow[]): Promise<number[]> {
   const ids: number[] = [];
@@ -32,36 +65,35 @@ export async function insertAudit(db: Tx, rows: AuditRow[]): Promise<number[]> {
     const chain = chainOf(r.cycle_id);
     byChain.set(chain, [...(byChain.get(chain) ?? []), r]);
   }
+  const known = headsOf(db);
   for (const [chain, list] of byChain) {
-    const lockHead = () => {
-      const q = db('audit_chains').where({ chain }).first();
-      return (isPostgres(db) ? q.forUpdate() : q) as Promise<{ seq: number; last_hash: string } | undefined>;
-    };
-    // The head exists after a chain's first record: create it only then (a concurrent first writer
-    // is absorbed by the conflict clause), so an event costs one statement less.
-    let head = await lockHead();
-    if (!head) {
-      await db('audit_chains').insert({ chain, seq: 0, last_hash: GENESIS_HASH }).onConflict('chain').ignore();
-      head = (await lockHead())!;
+    let chained: ReturnType<typeof chainRows> | undefined;
+    const cached = known.get(chain);
+    if (cached) {
+      const attempt = chainRows(chain, list, cached);
+      const moved = await db('audit_chains').where({ chain, seq: cached.seq, last_hash: cached.last_hash }).update(attempt.head);
+      if (moved === 1) chained = attempt;
     }
-    let { seq, last_hash: prev } = head;
-    const chained = list.map((r) => {
-      seq++;
-      const content: ChainedContent = {
-        chain, seq, cycle_id: r.cycle_id, branch_review_id: r.branch_review_id, actor: r.actor,
-        actor_name: r.actor_name ?? null, actor_role: r.actor_role ?? null, event_type: r.event_type,
-        subject: r.subject ?? null, data: r.data, from_state: r.from_state, to_state: r.to_state, version: r.version, at: r.at,
+    if (!chained) {
+      const lockHead = () => {
+        const q = db('audit_chains').where({ chain }).first();
+        return (isPostgres(db) ? q.forUpdate() : q) as Promise<{ seq: number; last_hash: string } | undefined>;
       };
-      const hash = recordHash(prev, content);
-      const row = { ...content, prev_hash: prev, hash };
-      prev = hash;
-      return row;
-    });
-    for (let i = 0; i < chained.length; i += 200) {
-      const got = await db('audit').insert(chained.slice(i, i + 200)).returning('id');
+      // The head exists after a chain's first record: create it only then (a concurrent first writer
+      // is absorbed by the conflict clause).
+      let head = await lockHead();
+      if (!head) {
+        await db('audit_chains').insert({ chain, seq: 0, last_hash: GENESIS_HASH }).onConflict('chain').ignore();
+        head = (await lockHead())!;
+      }
+      chained = chainRows(chain, list, { seq: Number(head.seq), last_hash: head.last_hash });
+      await db('audit_chains').where({ chain }).update(chained.head);
+    }
+    known.set(chain, chained.head);
+    for (let i = 0; i < chained.rows.length; i += 200) {
+      const got = await db('audit').insert(chained.rows.slice(i, i + 200)).returning('id');
       ids.push(...got.map((g: number | { id: number }) => (typeof g === 'object' ? g.id : g)));
     }
-    await db('audit_chains').where({ chain }).update({ seq, last_hash: prev });
   }
   return ids;
 }

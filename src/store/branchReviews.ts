@@ -1,3 +1,4 @@
+import { CYCLE_COLUMNS, yearOf, type CycleRow } from './cycles';
 import type { Tx } from './db';
 import { isPostgres } from './db';
 
@@ -51,10 +52,45 @@ export async function branchCodes(db: Tx, cycleId: number): Promise<Set<string>>
   return new Set(rows.map((r: { code: string }) => r.code));
 }
 
+/** A cycle's branch reviews by code, in id order (so concurrent lockers queue alike), locked on PostgreSQL with `forUpdate`. */
+export async function branchReviewsByCodes(db: Tx, cycleId: number, codes: string[], forUpdate: boolean): Promise<BranchReviewRow[]> {
+  const rows: BranchReviewRow[] = [];
+  for (let i = 0; i < codes.length; i += 500) {
+    const q = db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId }).whereIn('code', codes.slice(i, i + 500)).orderBy('id');
+    rows.push(...(await (forUpdate && isPostgres(db) ? q.forUpdate() : q)));
+  }
+  return rows;
+}
+
 /** Optimistic write (乐观锁): false when the version moved since it was read. */
 export async function updateBranchReview(db: Tx, id: number, expectedVersion: number, patch: Partial<BranchReviewRow>): Promise<boolean> {
   const n = await db('branch_reviews').where({ id, version: expectedVersion }).update({ ...patch, version: expectedVersion + 1 });
   return n === 1;
+}
+
+/** The columns a transition writes, in the order updateBranchReviewSteps binds them. */
+const STEP_COLUMNS = ['phase', 'state', 'deadline_kind', 'deadline_at', 'snapshot', 'updated_at', 'version'] as const;
+
+/**
+ * Many branch rows in one statement per 500 (UPDATE … FROM VALUES, on SQLite and PostgreSQL alike):
+ * each written only if its version is still the expected one. One row per branch: a branch that took
+ * several events is written once, as the last left it. Answers how many rows moved; fewer than given
+ * means a concurrent writer won somewhere.
+ */
+export async function updateBranchReviewSteps(db: Tx, rows: { id: number; expectedVersion: number; row: Pick<BranchReviewRow, (typeof STEP_COLUMNS)[number]> }[]): Promise<number> {
+  let moved = 0;
+  const tuple = `(cast(? as integer), cast(? as integer), ${STEP_COLUMNS.map((c) => (c === 'version' ? 'cast(? as integer)' : '?')).join(', ')})`;
+  const sets = STEP_COLUMNS.map((c, i) => `${c} = v.column${i + 3}`).join(', ');
+  for (let i = 0; i < rows.length; i += 500) {
+    const part = rows.slice(i, i + 500);
+    const got = (await db.raw(
+      `update branch_reviews set ${sets} from (values ${part.map(() => tuple).join(', ')}) as v ` +
+        'where branch_reviews.id = v.column1 and branch_reviews.version = v.column2 returning branch_reviews.id',
+      part.flatMap((r) => [r.id, r.expectedVersion, ...STEP_COLUMNS.map((c) => r.row[c] ?? null)]),
+    )) as unknown[] | { rows: unknown[] };
+    moved += Array.isArray(got) ? got.length : got.rows.length;
+  }
+  return moved;
 }
 
 export async function countByPhase(db: Tx, cycleId: number): Promise<Record<string, number>> {
@@ -69,6 +105,41 @@ export async function countByPhase(db: Tx, cycleId: number): Promise<Record<stri
 export function findBranchReviewForUpdate(db: Tx, cycleId: number, code: string): Promise<BranchReviewRow | undefined> {
   const q = db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId, code }).first();
   return isPostgres(db) ? q.forUpdate() : q;
+}
+
+/**
+ * A branch review and its cycle in one statement (an event needs both), the branch row locked on
+ * PostgreSQL. The cycle is found as findCycle finds it: a year names its annual review; by id only
+ * where no annual review has that year. Undefined when either is missing: the caller then asks which, on the error path only.
+ */
+export async function findBranchWithCycle(db: Tx, ref: string | number, code: string, forUpdate: boolean): Promise<{ cycle: CycleRow; branch: BranchReviewRow } | undefined> {
+  const n = Number(ref);
+  if (!Number.isInteger(n)) return undefined;
+  const year = yearOf(n);
+  // The cycle's id as a scalar subquery, so the branch is found by its (cycle_id, code) index.
+  const cycleId =
+    year === undefined
+      ? n
+      : db.raw(
+          "coalesce((select id from cycles where year = ? and kind = 'annualReview' and deleted_at is null), (select id from cycles where id = ? and deleted_at is null))",
+          [year, n],
+        );
+  const q = db('branch_reviews as b')
+    .join('cycles as c', 'c.id', 'b.cycle_id')
+    .where('b.cycle_id', cycleId)
+    .where('b.code', code)
+    .whereNull('c.deleted_at')
+    .select('b.*', ...CYCLE_COLUMNS.map((c) => `c.${c} as cycle__${c}`))
+    .first();
+  const row = (await (forUpdate && isPostgres(db) ? q.forUpdate('b') : q)) as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  const cycle: Record<string, unknown> = {};
+  const branch: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith('cycle__')) cycle[k.slice('cycle__'.length)] = v;
+    else branch[k] = v;
+  }
+  return { cycle: cycle as unknown as CycleRow, branch: branch as unknown as BranchReviewRow };
 }
 
 /** The branch reviews a person acts on as secretary or deputy, newest cycle first. */

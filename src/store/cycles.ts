@@ -24,13 +24,19 @@ export async function insertCycle(db: Tx, row: Omit<CycleRow, 'id'>): Promise<nu
   return typeof r === 'object' ? r.id : r;
 }
 
+/** Every column of `cycles`, for reads that join it (a test checks the list against the table). */
+export const CYCLE_COLUMNS = ['id', 'year', 'title', 'timezone', 'config', 'state', 'snapshot', 'version', 'workflow_version', 'created_at', 'updated_at', 'deleted_at', 'kind', 'quarter'] as const;
+
+/** The year a reference names, when it names one (see findCycle). */
+export const yearOf = (n: number): number | undefined => (n >= 2000 && n <= 2100 ? n : undefined);
+
 /** `ref` is the cycle's id or its year (years are four digits, ids are not expected to reach 2000 soon, so year wins). */
 export async function findCycle(db: Tx, ref: string | number): Promise<CycleRow | undefined> {
   const n = Number(ref);
   if (!Number.isInteger(n)) return undefined;
   // A deleted draft is found no more (its row and audit records stay).
   // A year names that year's annual review; quarterly cycles are found by id.
-  const byYear = n >= 2000 && n <= 2100 ? await db<CycleRow>('cycles').where({ year: n, kind: 'annualReview' }).whereNull('deleted_at').first() : undefined;
+  const byYear = yearOf(n) !== undefined ? await db<CycleRow>('cycles').where({ year: n, kind: 'annualReview' }).whereNull('deleted_at').first() : undefined;
   return byYear ?? db<CycleRow>('cycles').where({ id: n }).whereNull('deleted_at').first();
 }
 

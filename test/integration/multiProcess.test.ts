@@ -82,7 +82,8 @@ describe.each(dialects)('two app processes on one %s database', (dialect) => {
     expect(await wholeness(db)).toEqual([]);
     const versions = Object.fromEntries(((await db('branch_reviews').select('code', 'version')) as { code: string; version: number }[]).map((b) => [b.code, b.version]));
     for (const c of codes) expect(versions[c] - start[c]).toBe(accepted.filter((a) => a.branch === c).length);
-    expect((await runCli(processEnv(env), 'audit', 'verify')).json).toMatchObject({ ok: true });
+    const verified = await runCli(processEnv(env), 'audit', 'verify');
+    expect(verified.json, verified.stdout + verified.stderr).toMatchObject({ ok: true });
     for (const app of apps) expect(app.output()).not.toMatch(/"level":(50|60)/);
   }, 180_000);
 });
