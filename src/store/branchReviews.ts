@@ -62,6 +62,13 @@ export async function branchReviewsByCodes(db: Tx, cycleId: number, codes: strin
   return rows;
 }
 
+/** Branch reviews by id (a scheduler batch's: on PostgreSQL its claim has locked them already). */
+export async function branchReviewsByIds(db: Tx, ids: number[]): Promise<BranchReviewRow[]> {
+  const rows: BranchReviewRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) rows.push(...(await db<BranchReviewRow>('branch_reviews').whereIn('id', ids.slice(i, i + 500))));
+  return rows;
+}
+
 /** Optimistic write (乐观锁): false when the version moved since it was read. */
 export async function updateBranchReview(db: Tx, id: number, expectedVersion: number, patch: Partial<BranchReviewRow>): Promise<boolean> {
   const n = await db('branch_reviews').where({ id, version: expectedVersion }).update({ ...patch, version: expectedVersion + 1 });

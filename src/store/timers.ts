@@ -62,6 +62,34 @@ export async function oldestDueTimer(db: Tx, now: string): Promise<string | unde
   return row?.due ?? undefined;
 }
 
+/**
+ * For a claimed batch: which timers have a later step of the same deadline also due (or already
+ * fired), in one read. Timers come in due order, so a later step of one is never decided before it.
+ */
+export async function withLaterStepDue(db: Tx, timers: TimerRow[], now: string): Promise<Set<number>> {
+  const later = new Set<number>();
+  const ids = [...new Set(timers.map((t) => t.branch_review_id))];
+  const due: Pick<TimerRow, 'branch_review_id' | 'kind' | 'deadline_at' | 'due_at'>[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    due.push(
+      ...(await db('timers')
+        .whereIn('branch_review_id', ids.slice(i, i + 500))
+        .whereIn('status', ['pending', 'fired'])
+        .andWhere('due_at', '<=', now)
+        .select('branch_review_id', 'kind', 'deadline_at', 'due_at')),
+    );
+  }
+  const latest = new Map<string, string>();
+  const key = (t: Pick<TimerRow, 'branch_review_id' | 'kind' | 'deadline_at'>) => `${t.branch_review_id}|${t.kind}|${t.deadline_at}`;
+  for (const t of due) if ((latest.get(key(t)) ?? '') < t.due_at) latest.set(key(t), t.due_at);
+  for (const t of timers) if ((latest.get(key(t)) ?? '') > t.due_at) later.add(t.id!);
+  return later;
+}
+
+export async function markTimers(db: Tx, ids: number[], status: TimerRow['status'], at: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) await db('timers').whereIn('id', ids.slice(i, i + 500)).update({ status, fired_at: at });
+}
+
 export async function markTimer(db: Tx, id: number, status: TimerRow['status'], at: string): Promise<void> {
   await db('timers').where({ id }).update({ status, fired_at: at });
 }
