@@ -25,8 +25,8 @@ export interface AuditEntry {
 const roleOf = (e: AuditEntry): string =>
   e.as ?? (e.actor.id === null ? 'system' : (['office', 'leader', 'secretary', 'evaluator'].find((r) => e.actor.roles.includes(r)) ?? 'user'));
 
-/** Writes the entries inside the caller's transaction; returns their ids in order. */
-export function recordAudit(trx: Tx, entries: AuditEntry | AuditEntry[]): Promise<number[]> {
+/** Writes the entries inside the caller's transaction; returns their ids in order when asked (`ids`). */
+export function recordAudit(trx: Tx, entries: AuditEntry | AuditEntry[], opts: { ids?: boolean } = {}): Promise<number[]> {
   const list = Array.isArray(entries) ? entries : [entries];
   return insertAudit(
     trx,
@@ -44,6 +44,7 @@ export function recordAudit(trx: Tx, entries: AuditEntry | AuditEntry[]): Promis
       version: e.version ?? null,
       at: e.at,
     })),
+    opts,
   );
 }
 

@@ -71,7 +71,7 @@ export async function resendNotice(deps: EngineDeps, req: { cycle: string | numb
       toState: branch.state,
       version: branch.version,
       at: now,
-    });
+    }, { ids: true });
     const mails = await mailsFor(
       trx,
       { cycle, config: parseConfig(cycle), branch, context, version: branch.version, now, reasonKey: `resend${auditId}` },

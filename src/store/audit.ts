@@ -56,9 +56,9 @@ function chainRows(chain: string, list: AuditRow[], head: { seq: number; last_ha
 /**
  * Appends records to their chains inside the caller's transaction. The chain's head row is locked
  * (PostgreSQL: by the compare-and-set or FOR UPDATE) or the database is already held (SQLite), so
- * concurrent writers queue on the head. Returns the new ids in order.
+ * concurrent writers queue on the head. Returns the new ids in order when asked (`ids`).
  */
-export async function insertAudit(db: Tx, rows: AuditRow[]): Promise<number[]> {
+export async function insertAudit(db: Tx, rows: AuditRow[], opts: { ids?: boolean } = {}): Promise<number[]> {
   const ids: number[] = [];
   const byChain = new Map<string, AuditRow[]>();
   for (const r of rows) {
@@ -91,8 +91,10 @@ export async function insertAudit(db: Tx, rows: AuditRow[]): Promise<number[]> {
     }
     known.set(chain, chained.head);
     for (let i = 0; i < chained.rows.length; i += 200) {
-      const got = await db('audit').insert(chained.rows.slice(i, i + 200)).returning('id');
-      ids.push(...got.map((g: number | { id: number }) => (typeof g === 'object' ? g.id : g)));
+      const part = chained.rows.slice(i, i + 200);
+      // RETURNING only where the caller wants the ids (it costs SQLite a result set per insert).
+      if (!opts.ids) await db('audit').insert(part);
+      else ids.push(...((await db('audit').insert(part).returning('id')) as (number | { id: number })[]).map((g) => (typeof g === 'object' ? g.id : g)));
     }
   }
   return ids;
