@@ -27,7 +27,6 @@ import {
   type BranchReviewRow,
 } from '../store/branchReviews';
 import { cyclePeople, cyclesOfPerson, findCycle, findCyclePeriod, findCycleOfYear, listCycles, quarterlyCyclesOfYear, type CycleRow } from '../store/cycles';
-import { segmentTotals } from '../store/segments';
 import { roundHalfUp } from '../domain/scoring';
 import type { Tx } from '../store/db';
 import { filesOf, getScoreDraft } from '../store/web';
@@ -247,13 +246,11 @@ const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
 /** The same period a year earlier: last year's annual review, or last year's same quarter. */
 const periodBefore = (db: Tx, c: CycleRow) => findCyclePeriod(db, c.year - 1, kindOfCycle(c), c.quarter ?? 0);
 
-/** One cycle of the year in brief (the year's quarters beside the annual review): counts, mean, grades, in SQL. */
+/** One cycle of the year in brief (the year's quarters beside the annual review): counts, mean, grades, from its tallies. */
 async function cycleBrief(db: Tx, c: CycleRow, now: string) {
   const a = await boardAggregates(db, c.id, now);
-  const totals = await segmentTotals(db, c.id);
-  const scored = totals.reduce((n, t) => n + t.scored, 0);
-  const sum = totals.reduce((n, t) => n + (t.sum ?? 0), 0);
-  return { id: c.id, kind: kindOfCycle(c), quarter: c.quarter ?? 0, title: c.title, state: c.state, total: a.total, scored, mean: scored ? roundHalfUp(sum / scored) : null, grades: a.grades, overdueCount: a.overdue };
+  const mean = a.scored && a.scoreSum !== null ? roundHalfUp(a.scoreSum / a.scored) : null;
+  return { id: c.id, kind: kindOfCycle(c), quarter: c.quarter ?? 0, title: c.title, state: c.state, total: a.total, scored: a.scored, mean, grades: a.grades, overdueCount: a.overdue };
 }
 
 /** 年度概览: the year's annual review and its quarterly assessments, each in brief. */
@@ -266,9 +263,10 @@ async function yearOverview(db: Tx, year: number, now: string) {
 }
 
 /**
- * Office board and leader dashboard: the counts, grades and histogram aggregated in SQL, the most
- * overdue branches, and one page of the table, sorted and filtered in SQL. Its cost does not grow
- * with the number of branches beyond the aggregates' index scans.
+ * Office board and leader dashboard: the counts, grades and histogram from the cycle's tallies (kept
+ * by the database on every write, src/store/tallies.ts), the most overdue branches, and one page of
+ * the table, sorted and filtered in SQL by index. Its cost does not grow with the number of branches
+ * (a search by code or name aside: that is counted over the rows).
  */
 export async function dashboard(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}) {
   const cycle = await requireCycleFor(db, ref, actor);
@@ -288,7 +286,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     now,
   };
   const page = await boardPage(db, cycle.id, query);
-  const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true });
+  const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true, withTotal: false });
   const lastYear = previousCycle ? new Map((await reviewsByCodes(db, previousCycle.id, page.rows.map((r) => r.code))).map((r) => [r.code, r])) : new Map();
   const rowOf = (b: BoardRow) => {
     const overdue = b.deadline_at !== null && b.deadline_at < now ? [b.deadline_kind!] : [];

@@ -146,5 +146,13 @@ export async function cyclePeopleWithoutPassword(db: Tx, cycleId: number): Promi
 }
 
 /** The branch reviews of a cycle in the given phases (the board's scoring progress reads their snapshots). */
-export const branchSnapshotsIn = (db: Tx, cycleId: number, phases: readonly string[]): Promise<{ code: string; snapshot: string }[]> =>
-  phases.length ? db('branch_reviews').where({ cycle_id: cycleId }).whereIn('phase', [...phases]).select('code', 'snapshot') : Promise.resolve([]);
+export const branchSnapshotsIn = (db: Tx, cycleId: number, phases: readonly string[], codes?: readonly string[]): Promise<{ code: string; snapshot: string }[]> =>
+  phases.length && (!codes || codes.length)
+    ? db('branch_reviews')
+        .where({ cycle_id: cycleId })
+        .whereIn('phase', [...phases])
+        .modify((q) => {
+          if (codes) q.whereIn('code', [...codes]);
+        })
+        .select('code', 'snapshot')
+    : Promise.resolve([]);
