@@ -288,6 +288,9 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
   const page = await boardPage(db, cycle.id, query);
   const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true, withTotal: false });
   const lastYear = previousCycle ? new Map((await reviewsByCodes(db, previousCycle.id, page.rows.map((r) => r.code))).map((r) => [r.code, r])) : new Map();
+  // Days overdue once per deadline instant: the rows mostly share a few (time-zone arithmetic is most of the page's cost).
+  const daysOf = new Map<string, number>();
+  const daysLeftOf = (at: string) => daysOf.get(at) ?? daysOf.set(at, daysLeft(at, cycle.timezone, now)).get(at)!;
   const rowOf = (b: BoardRow) => {
     const overdue = b.deadline_at !== null && b.deadline_at < now ? [b.deadline_kind!] : [];
     const last = lastYear.get(b.code);
@@ -299,7 +302,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
       state: b.state,
       version: b.version,
       overdue,
-      daysOverdue: overdue.length ? -daysLeft(b.deadline_at!, cycle.timezone, now) : 0,
+      daysOverdue: overdue.length ? -daysLeftOf(b.deadline_at!) : 0,
       waitingOnOffice: turnOf(b.phase) === 'office',
       score: b.final_score === null ? null : Number(b.final_score),
       grade: b.grade,
