@@ -201,6 +201,8 @@ export async function baselineLaunch(side: Side, branches: BranchSpec[], s: Laun
       for (const part of chunks(timers, 200)) await trx('timers').insert(part);
     });
   }
+  // As the engine: PostgreSQL's planner statistics brought up to date after the bulk insert.
+  if (pg) await db.raw('analyze branch_reviews, cycle_branches');
 }
 
 // ── events ───────────────────────────────────────────────────────────────────

@@ -4,7 +4,7 @@
 import { roundHalfUp } from '../domain/scoring';
 import type { Tx } from '../store/db';
 import { segmentExtremes, segmentGrades, segmentOrder, segmentTotals } from '../store/segments';
-import { cycleTallies } from '../store/tallies';
+import { cycleTallies, type Tally } from '../store/tallies';
 
 export interface SegmentFigures {
   /** null: the branches that name no segment */
@@ -22,10 +22,13 @@ export interface SegmentFigures {
 
 const key = (s: string | null) => s ?? '\u0000none';
 
-/** Every segment of a cycle, in the order its roster names them (branches without a segment last); grades in `gradeOrder`. */
-export async function segmentFigures(db: Tx, cycleId: number, gradeOrder: readonly string[] = []): Promise<SegmentFigures[]> {
-  // "now" only decides overdue, which the segments do not show.
-  const tallies = await cycleTallies(db, cycleId, '');
+/**
+ * Every segment of a cycle, in the order its roster names them (branches without a segment last);
+ * grades in `gradeOrder`. `read`: the cycle's tallies, if the caller has them.
+ */
+export async function segmentFigures(db: Tx, cycleId: number, gradeOrder: readonly string[] = [], read?: Tally[]): Promise<SegmentFigures[]> {
+  // Tallies read at any "now" will do: it decides overdue, which the segments do not show.
+  const tallies = read ?? (await cycleTallies(db, cycleId, ''));
   const totals = segmentTotals(tallies);
   const grades = segmentGrades(tallies);
   const extremes = await segmentExtremes(db, cycleId, totals.filter((t) => t.scored > 0).map((t) => t.segment));

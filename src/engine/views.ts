@@ -15,7 +15,6 @@ import { daysLeft } from '../domain/deadlines';
 import { AppError } from '../errors';
 import { branchHistory } from '../store/audit';
 import {
-  boardAggregates,
   boardPage,
   branchReviewsOfPanelMember,
   branchReviewsOfSecretary,
@@ -38,6 +37,7 @@ import { allowedEvents, restoreBranch } from './machines';
 import { type Standing, authorize, authorizeOnBranch, eventsFor, may, momentOf, projectHistory, readRules, standingOn } from './policy';
 import { overdueKinds } from './status';
 import { segmentFigures, usesSegments } from './segments';
+import { aggregatesOf, cycleTallies, type Tally } from '../store/tallies';
 import { parseConfig } from './transitions';
 
 /** What the pages need to know of the viewer's standing on a branch. */
@@ -230,8 +230,15 @@ export interface BoardOptions {
 
 const kindOfCycle = (c: CycleRow) => kindOf(parseConfig(c));
 
-const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
-  const a = await boardAggregates(db, c.id, now);
+/** Each cycle's tallies read once per answer (the dashboard counts the same cycle in several places). */
+type TallyReader = (cycleId: number) => Promise<Tally[]>;
+function tallyReader(db: Tx, now: string): TallyReader {
+  const read = new Map<number, Promise<Tally[]>>();
+  return (cycleId) => read.get(cycleId) ?? read.set(cycleId, cycleTallies(db, cycleId, now)).get(cycleId)!;
+}
+
+const yearCounts = async (c: CycleRow, tallies: TallyReader) => {
+  const a = aggregatesOf(await tallies(c.id));
   const counts = Object.fromEntries(phasesOfKind(kindOfCycle(c)).map((p) => [p, a.counts[p] ?? 0])) as Record<string, number>;
   return {
     cycle: { id: c.id, year: c.year, title: c.title, state: c.state, kind: kindOfCycle(c), quarter: c.quarter ?? 0 },
@@ -247,18 +254,19 @@ const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
 const periodBefore = (db: Tx, c: CycleRow) => findCyclePeriod(db, c.year - 1, kindOfCycle(c), c.quarter ?? 0);
 
 /** One cycle of the year in brief (the year's quarters beside the annual review): counts, mean, grades, from its tallies. */
-async function cycleBrief(db: Tx, c: CycleRow, now: string) {
-  const a = await boardAggregates(db, c.id, now);
+async function cycleBrief(c: CycleRow, tallies: TallyReader) {
+  const a = aggregatesOf(await tallies(c.id));
   const mean = a.scored && a.scoreSum !== null ? roundHalfUp(a.scoreSum / a.scored) : null;
   return { id: c.id, kind: kindOfCycle(c), quarter: c.quarter ?? 0, title: c.title, state: c.state, total: a.total, scored: a.scored, mean, grades: a.grades, overdueCount: a.overdue };
 }
 
 /** 年度概览: the year's annual review and its quarterly assessments, each in brief. */
-async function yearOverview(db: Tx, year: number, now: string) {
-  const annual = await findCycleOfYear(db, year);
+async function yearOverview(db: Tx, cycle: CycleRow, tallies: TallyReader) {
+  const year = cycle.year;
+  const annual = kindOfCycle(cycle) === 'annualReview' ? cycle : await findCycleOfYear(db, year);
   return {
-    annual: annual ? await cycleBrief(db, annual, now) : null,
-    quarters: await Promise.all((await quarterlyCyclesOfYear(db, year)).map((q) => cycleBrief(db, q, now))),
+    annual: annual ? await cycleBrief(annual, tallies) : null,
+    quarters: await Promise.all((await quarterlyCyclesOfYear(db, year)).map((q) => cycleBrief(q, tallies))),
   };
 }
 
@@ -270,10 +278,11 @@ async function yearOverview(db: Tx, year: number, now: string) {
  */
 export async function dashboard(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}) {
   const cycle = await requireCycleFor(db, ref, actor);
-  const current = await yearCounts(db, cycle, now);
+  const tallies = tallyReader(db, now);
+  const current = await yearCounts(cycle, tallies);
   const phases = phasesOfKind(kindOfCycle(cycle));
   const previousCycle = await periodBefore(db, cycle);
-  const previous = previousCycle ? await yearCounts(db, previousCycle, now) : null;
+  const previous = previousCycle ? await yearCounts(previousCycle, tallies) : null;
   const query: BoardQuery = {
     offset: Math.max(0, opts.offset ?? 0),
     limit: Math.min(200, Math.max(1, opts.limit ?? 50)),
@@ -284,6 +293,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     overdueOnly: opts.overdueOnly,
     phaseOrder: phases,
     now,
+    tallies: await tallies(cycle.id),
   };
   const page = await boardPage(db, cycle.id, query);
   const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true, withTotal: false });
@@ -312,14 +322,14 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
   };
   // 板块对比: this year's segments, each beside the same segment last year (when it had one).
   const bands = (c: CycleRow) => parseConfig(c).grades.bands.map((b) => b.grade);
-  const segments = await segmentFigures(db, cycle.id, bands(cycle));
-  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id, bands(previousCycle)) : [];
+  const segments = await segmentFigures(db, cycle.id, bands(cycle), await tallies(cycle.id));
+  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id, bands(previousCycle), await tallies(previousCycle.id)) : [];
   return {
     ...current,
     segments: usesSegments(segments) ? segments.map((f) => ({ ...f, lastYear: lastSegments.find((l) => l.segment === f.segment) ?? null })) : [],
     phases,
     finalPhases: phases.filter(isFinalPhase),
-    year: await yearOverview(db, cycle.year, now),
+    year: await yearOverview(db, cycle, tallies),
     branches: page.rows.map(rowOf),
     page: { offset: query.offset, limit: query.limit, total: page.total, sort: query.sort, dir: query.dir, q: query.q ?? '', phase: query.phase ?? '' },
     overdue: mostOverdue.rows.map(rowOf),

@@ -1,6 +1,6 @@
 import type { Tx } from './db';
 import { isPostgres } from './db';
-import { aggregatesOf, countOf, cycleTallies, cycleVersion } from './tallies';
+import { aggregatesOf, countOf, cycleTallies, cycleVersion, type Tally } from './tallies';
 
 export interface BranchReviewRow {
   id: number;
@@ -134,6 +134,8 @@ export interface BoardQuery {
   now: string;
   /** false: the caller needs no total (it is not counted) */
   withTotal?: boolean;
+  /** the cycle's tallies at `now`, when the caller has read them already */
+  tallies?: Tally[];
 }
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -154,7 +156,7 @@ function filtered(db: Tx, cycleId: number, q: Pick<BoardQuery, 'q' | 'phase' | '
  * a code or name (q) asks for a count of the rows that match.
  */
 export async function boardPage(db: Tx, cycleId: number, q: BoardQuery): Promise<{ rows: BoardRow[]; total: number }> {
-  const total = q.withTotal === false ? NaN : q.q ? Number((await filtered(db, cycleId, q).count({ n: '*' }))[0].n) : countOf(await cycleTallies(db, cycleId, q.now), q);
+  const total = q.withTotal === false ? NaN : q.q ? Number((await filtered(db, cycleId, q).count({ n: '*' }))[0].n) : countOf(q.tallies ?? (await cycleTallies(db, cycleId, q.now)), q);
   const dir = q.dir === 'desc' ? 'desc' : 'asc';
   const rows = await filtered(db, cycleId, q)
     .select(BOARD_COLUMNS)

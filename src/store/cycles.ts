@@ -1,4 +1,5 @@
 import type { Tx } from './db';
+import { isPostgres } from './db';
 
 export interface CycleRow {
   id: number;
@@ -156,3 +157,13 @@ export const branchSnapshotsIn = (db: Tx, cycleId: number, phases: readonly stri
         })
         .select('code', 'snapshot')
     : Promise.resolve([]);
+
+/**
+ * After a launch's bulk insert, PostgreSQL's planner statistics for the cycle's rows (autovacuum
+ * would take up to a minute): without them it takes a cycle of thousands of branches for a few rows
+ * and sorts all of them for a page instead of reading the index in order. SQLite's planner picks the
+ * indexes without statistics, and is left as it is.
+ */
+export async function refreshStatistics(db: Tx): Promise<void> {
+  if (isPostgres(db)) await db.raw('analyze branch_reviews, cycle_branches');
+}
