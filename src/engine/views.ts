@@ -28,6 +28,7 @@ import {
 import { cyclePeople, cyclesOfPerson, findCycle, findCyclePeriod, findCycleOfYear, listCycles, quarterlyCyclesOfYear, type CycleRow } from '../store/cycles';
 import { roundHalfUp } from '../domain/scoring';
 import type { Tx } from '../store/db';
+import { aggregatesOf, cycleTallies, type Tally } from '../store/tallies';
 import { filesOf, getScoreDraft } from '../store/web';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
@@ -37,7 +38,6 @@ import { allowedEvents, restoreBranch } from './machines';
 import { type Standing, authorize, authorizeOnBranch, eventsFor, may, momentOf, projectHistory, readRules, standingOn } from './policy';
 import { overdueKinds } from './status';
 import { segmentFigures, usesSegments } from './segments';
-import { aggregatesOf, cycleTallies, type Tally } from '../store/tallies';
 import { parseConfig } from './transitions';
 
 /** What the pages need to know of the viewer's standing on a branch. */
