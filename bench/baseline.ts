@@ -353,3 +353,20 @@ export async function baselineDashboard(db: Knex, now: string): Promise<unknown>
   const quarterTallies = quarters.length ? await db('branch_review_tallies').whereIn('cycle_id', quarters.map((q) => q.id)).whereNot('branches', 0) : [];
   return { tallies, previous, page, mostOverdue, order, extremes, quarters, quarterTallies };
 }
+
+// ── board ────────────────────────────────────────────────────────────────────
+
+/**
+ * The office board's first page (/cycles/:cycle) by hand: the cycle, its tallies (the counts above
+ * the table) and the same page query, 50 rows by code.
+ */
+export async function baselineBoard(db: Knex, now: string): Promise<unknown> {
+  const cycle = (await db('cycles').where({ year: YEAR }).first()) as { id: number };
+  const tallies = await db('branch_review_tallies')
+    .where({ cycle_id: cycle.id })
+    .whereNot('branches', 0)
+    .select('phase', 'deadline_kind', 'deadline_at', 'segment', 'grade', 'band', 'branches', 'score_cents', db.raw("case when deadline_at <> '' and deadline_at < ? then 1 else 0 end as overdue", [now]));
+  const columns = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at', 'segment'];
+  const page = await db('branch_reviews').where({ cycle_id: cycle.id }).select(columns).orderBy('code', 'asc').offset(0).limit(50);
+  return { tallies, page };
+}
