@@ -201,6 +201,8 @@ export async function baselineLaunch(side: Side, branches: BranchSpec[], s: Laun
       for (const part of chunks(timers, 200)) await trx('timers').insert(part);
     });
   }
+  // As the engine: PostgreSQL's planner statistics brought up to date after the bulk insert.
+  if (pg) await db.raw('analyze branch_reviews, cycle_branches');
 }
 
 // ── events ───────────────────────────────────────────────────────────────────
@@ -311,51 +313,60 @@ export async function baselineTick(side: Side, s: TickSamples, now: string): Pro
 // ── dashboard ────────────────────────────────────────────────────────────────
 
 /**
- * The dashboard's data by hand, each query once: the cycle, its counts, grades, histogram and overdue
- * in SQL, last year's cycle, a page of 50 and the 10 most overdue, the segment figures (totals,
- * grades, lowest score, order) and the year's quarterly cycles.
+ * The dashboard's data by hand, each query once: the cycle, its tallies (counts per phase, grade,
+ * histogram band and segment, overdue summed over the binding deadlines — the summary the schema's
+ * triggers keep on every write, the baseline's writes included), last year's cycle, a page of 50
+ * and the 10 most overdue by index, each segment's lowest and highest score and its first place in
+ * the roster by index, and the year's quarterly cycles with their tallies.
  */
 export async function baselineDashboard(db: Knex, now: string): Promise<unknown> {
   const cycle = (await db('cycles').where({ year: YEAR }).first()) as { id: number; year: number };
   const where = { cycle_id: cycle.id };
-  const phases = await db('branch_reviews').where(where).groupBy('phase').select('phase').count({ n: '*' });
-  const grades = await db('branch_reviews').where(where).whereNotNull('grade').groupBy('grade').select('grade').count({ n: '*' });
-  const [histogram] = await db('branch_reviews')
+  const tallies = (await db('branch_review_tallies')
     .where(where)
-    .select(
-      db.raw('sum(case when final_score < 60 then 1 else 0 end) as b0'),
-      db.raw('sum(case when final_score >= 60 and final_score < 70 then 1 else 0 end) as b1'),
-      db.raw('sum(case when final_score >= 70 and final_score < 80 then 1 else 0 end) as b2'),
-      db.raw('sum(case when final_score >= 80 and final_score < 90 then 1 else 0 end) as b3'),
-      db.raw('sum(case when final_score >= 90 then 1 else 0 end) as b4'),
-      db.raw('sum(case when deadline_at < ? then 1 else 0 end) as overdue', [now]),
-      db.raw('count(*) as total'),
-    );
+    .whereNot('branches', 0)
+    .select('phase', 'deadline_kind', 'deadline_at', 'segment', 'grade', 'band', 'branches', 'score_cents', db.raw("case when deadline_at <> '' and deadline_at < ? then 1 else 0 end as overdue", [now]))) as Row[];
   const previous = await db('cycles').where({ year: cycle.year - 1 }).first();
   const columns = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at', 'segment'];
-  const [{ total }] = await db('branch_reviews').where(where).count({ total: '*' });
-  const page = await db('branch_reviews').where(where).select(columns).orderBy('code', 'asc').orderBy('code', 'asc').offset(0).limit(50);
-  const [{ overdue }] = await db('branch_reviews').where(where).where('deadline_at', '<', now).count({ overdue: '*' });
-  const mostOverdue = await db('branch_reviews')
-    .where(where)
-    .where('deadline_at', '<', now)
-    .select(columns)
-    .orderByRaw('case when deadline_at < ? then 0 else 1 end, deadline_at asc', [now])
-    .orderBy('code', 'asc')
-    .offset(0)
-    .limit(10);
-  const segments = await db('branch_reviews')
-    .where(where)
-    .groupBy('segment')
-    .select('segment', db.raw('count(*) as branches'), db.raw('count(final_score) as scored'), db.raw('sum(final_score) as total'), db.raw('min(final_score) as low'), db.raw('max(final_score) as high'));
-  const segmentGrades = await db('branch_reviews').where(where).whereNotNull('grade').groupBy('segment', 'grade').select('segment', 'grade').count({ n: '*' });
-  const segmentLowest = await db('branch_reviews as b')
-    .where('b.cycle_id', cycle.id)
-    .whereNotNull('b.final_score')
-    .whereRaw('b.final_score = (select min(b2.final_score) from branch_reviews b2 where b2.cycle_id = b.cycle_id and (b2.segment = b.segment or (b2.segment is null and b.segment is null)))')
-    .orderBy('b.code')
-    .select('b.segment', 'b.code', 'b.name', 'b.final_score');
-  const segmentOrder = await db('cycle_branches').where(where).groupBy('segment').select('segment').min({ first: 'position' });
-  const quarters = await db('cycles').where({ year: cycle.year }).whereNot('id', cycle.id);
-  return { phases, grades, histogram, previous, total, page, overdue, mostOverdue, segments, segmentGrades, segmentLowest, segmentOrder, quarters };
+  const page = await db('branch_reviews').where(where).select(columns).orderBy('code', 'asc').offset(0).limit(50);
+  const mostOverdue = await db('branch_reviews').where(where).where('deadline_at', '<', now).select(columns).orderBy('deadline_at', 'asc').orderBy('code', 'asc').offset(0).limit(10);
+  // Per segment ('' is none): where the roster first names it, and, once scored, its lowest branch and highest score.
+  const segments = [...new Set(tallies.map((t) => String(t.segment)))];
+  const scored = [...new Set(tallies.filter((t) => Number(t.band) >= 0).map((t) => String(t.segment)))];
+  const ofSegment = (s: string) => (s === '' ? 'segment is null' : 'segment = ?');
+  const bind = (s: string) => (s === '' ? [cycle.id] : [cycle.id, s]);
+  const [order] = segments.length ? await db.select(db.raw(segments.map((s, i) => `(select min(position) from cycle_branches where cycle_id = ? and ${ofSegment(s)}) as first_${i}`).join(', '), segments.flatMap(bind))) : [];
+  const extremes = scored.length
+    ? await db.select(
+        db.raw(
+          scored
+            .map((s, i) =>
+              ['code', 'name', 'final_score'].map((c) => `(select ${c} from branch_reviews where cycle_id = ? and ${ofSegment(s)} and final_score is not null order by final_score, code limit 1) as ${c}_${i}`).join(', ') +
+              `, (select max(final_score) from branch_reviews where cycle_id = ? and ${ofSegment(s)}) as max_${i}`,
+            )
+            .join(', '),
+          scored.flatMap((s) => [...bind(s), ...bind(s), ...bind(s), ...bind(s)]),
+        ),
+      )
+    : [];
+  const quarters = (await db('cycles').where({ year: cycle.year }).whereNot('id', cycle.id)) as { id: number }[];
+  const quarterTallies = quarters.length ? await db('branch_review_tallies').whereIn('cycle_id', quarters.map((q) => q.id)).whereNot('branches', 0) : [];
+  return { tallies, previous, page, mostOverdue, order, extremes, quarters, quarterTallies };
+}
+
+// ── board ────────────────────────────────────────────────────────────────────
+
+/**
+ * The office board's first page (/cycles/:cycle) by hand: the cycle, its tallies (the counts above
+ * the table) and the same page query, 50 rows by code.
+ */
+export async function baselineBoard(db: Knex, now: string): Promise<unknown> {
+  const cycle = (await db('cycles').where({ year: YEAR }).first()) as { id: number };
+  const tallies = await db('branch_review_tallies')
+    .where({ cycle_id: cycle.id })
+    .whereNot('branches', 0)
+    .select('phase', 'deadline_kind', 'deadline_at', 'segment', 'grade', 'band', 'branches', 'score_cents', db.raw("case when deadline_at <> '' and deadline_at < ? then 1 else 0 end as overdue", [now]));
+  const columns = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at', 'segment'];
+  const page = await db('branch_reviews').where({ cycle_id: cycle.id }).select(columns).orderBy('code', 'asc').offset(0).limit(50);
+  return { tallies, page };
 }

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Actor } from '../src/engine/index';
 import { dispatch } from '../src/mail/dispatcher';
-import { baselineAcknowledge, baselineDashboard, baselineLaunch, baselineTick, launchSamples, tickSamples, type LaunchSamples, type Secretary } from './baseline';
+import { baselineAcknowledge, baselineBoard, baselineDashboard, baselineLaunch, baselineTick, launchSamples, tickSamples, type LaunchSamples, type Secretary } from './baseline';
 import { countDifferences, Databases, DEFAULT_PG_URL, rowCounts, type Dialect, type Side } from './databases';
 import { AT, cycleConfig, OFFICE, partitions, YEAR } from './fixture';
 import { nodemailerSend, dueMails, queueMails, startSmtp, type LocalSmtp } from './mail';
@@ -59,7 +59,7 @@ if (!Number.isInteger(N) || N < 10) throw new Error(`--branches must be a whole 
 if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`--db must be sqlite or postgres, got ${opts.db}`);
 if (!Number.isInteger(MAILS) || MAILS < 1) throw new Error(`--mails must be a whole number, got ${opts.mails}`);
 if (!Number.isInteger(PEER_N) || PEER_N < 1) throw new Error(`--peer-branches must be a whole number, got ${opts['peer-branches']}`);
-const FIGURES = ['launch', 'events', 'events x8', 'bulk events', 'tick', 'dashboard', 'mail', 'peer'] as const;
+const FIGURES = ['launch', 'events', 'events x8', 'bulk events', 'tick', 'dashboard', 'board', 'mail', 'peer'] as const;
 const only = opts.only ? new Set(opts.only.split(',').map((f) => f.trim())) : undefined;
 for (const f of only ?? []) if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`--only: no figure ${f} (${FIGURES.join(', ')})`);
 /** Whether this run measures the figure (every figure unless --only names others). */
@@ -346,6 +346,34 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     const dE = pcts(dash.e.latencies);
     const dB = pcts(dash.b.latencies);
     rows.push({ figure: 'dashboard', unit: 'ms (median)', engine: dE.p50, baseline: dB.p50, ratio: dE.p50 / dB.p50, ...dE, note: `baseline p95 ${dB.p95.toFixed(1)} ms; ${perOp(`${name}:dashboard`, reps)}` });
+  }
+
+  if (wants('board')) {
+    // ── board: the office board's first page (/cycles/:cycle), the data its route reads, repeatedly ──
+    const reps = n <= 1000 ? 60 : 30;
+    progress(`${name}: board × ${reps}`);
+    const boardPage = async () => {
+      const d = await engine.dashboard(YEAR, office, AT.dashboard, {});
+      const codes = d.branches.map((b) => b.code);
+      await engine.scoringProgress(d.cycle.id, office, codes);
+      await engine.repeatFlags(d.cycle.id, office, codes);
+      await engine.duplicateEvidence(d.cycle.id, office);
+      return d;
+    };
+    for (let i = 0; i < 3; i++) {
+      await boardPage();
+      await baselineBoard(B.db, AT.dashboard);
+    }
+    const board = await inTurns(
+      `${name}:board`,
+      Array.from({ length: reps }, (_, i) => i),
+      reps,
+      () => timed([0], 1, boardPage),
+      () => timed([0], 1, () => baselineBoard(B.db, AT.dashboard)),
+    );
+    const bE = pcts(board.e.latencies);
+    const bB = pcts(board.b.latencies);
+    rows.push({ figure: 'board', unit: 'ms (median)', engine: bE.p50, baseline: bB.p50, ratio: bE.p50 / bB.p50, ...bE, note: `baseline: the page query by hand, p95 ${bB.p95.toFixed(1)} ms; ${perOp(`${name}:board`, reps)}` });
   }
 
   if (wants('mail')) {

@@ -15,6 +15,7 @@ import * as m20261127_01 from './20261127_01_problems_and_evidence';
 import * as m20261128_02 from './20261128_02_outbox_channel';
 import * as m20261127_02 from './20261127_02_meeting';
 import * as m20261128_03 from './20261128_03_cycle_kinds';
+import * as m20261202_01 from './20261202_01_branch_review_tallies';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '20261128_02_outbox_channel': m20261128_02,
   '20261127_02_meeting': m20261127_02,
   '20261128_03_cycle_kinds': m20261128_03,
+  '20261202_01_branch_review_tallies': m20261202_01,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -34,11 +34,14 @@ export async function returnedBranches(db: Tx, actor: Actor): Promise<string[]> 
   return rows.filter((b) => returnedReason(b.phase, contextOf(b))).map((b) => `${b.cycle_id}:${b.code}`);
 }
 
-/** 已评 n/m on the board: for each branch where scoring is open, how many expected evaluators have scored. */
-export async function scoringProgress(db: Tx, ref: string | number, actor: Actor): Promise<Record<string, { done: number; total: number }>> {
+/**
+ * 已评 n/m on the board: for each branch where scoring is open, how many expected evaluators have
+ * scored; of the given codes only (the board's page), so that a page does not parse every snapshot.
+ */
+export async function scoringProgress(db: Tx, ref: string | number, actor: Actor, codes?: string[]): Promise<Record<string, { done: number; total: number }>> {
   authorize(actor, 'VIEW_CYCLE');
   const cycle = await requireCycle(db, ref);
-  const rows = await branchSnapshotsIn(db, cycle.id, PHASES.filter((p) => scoringOpen(p)));
+  const rows = await branchSnapshotsIn(db, cycle.id, PHASES.filter((p) => scoringOpen(p)), codes);
   return Object.fromEntries(
     rows.map((r) => {
       const ctx = (JSON.parse(r.snapshot) as { context: BranchReviewContext }).context;

@@ -20,7 +20,7 @@ import { cycleConfigSchema, rulesOf, type CycleConfig, type CycleRules } from '.
 import { AppError, fromZod, invalidInput } from '../errors';
 import { ballotCounts } from '../store/ballots';
 import { countBranchReviews, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { addCyclePerson, cyclePeople, findCycle, findCyclePeriod, insertCycle, insertRoster, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
+import { addCyclePerson, cyclePeople, findCycle, findCyclePeriod, insertCycle, insertRoster, refreshStatistics, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
 import { queueMails, type MailRow } from '../store/outbox';
 import type { Tx } from '../store/db';
 import { insertTimers, type TimerRow } from '../store/timers';
@@ -242,6 +242,7 @@ export async function launchCycle(
     done += created;
     opts.onProgress?.({ done, total });
   }
+  if (done > existing) await refreshStatistics(deps.db);
   return { cycle: (await findCycle(deps.db, cycle.id))!, created: done - existing };
 }
 

@@ -122,7 +122,7 @@ export class Engine {
   // ── the branch page and the task list ───────────────────────────────────────
   branchNotice = (ref: string | number, code: string, actor: Actor) => branchNotice(this.db, ref, code, actor);
   returnedBranches = (actor: Actor) => returnedBranches(this.db, actor);
-  scoringProgress = (ref: string | number, actor: Actor) => scoringProgress(this.db, ref, actor);
+  scoringProgress = (ref: string | number, actor: Actor, codes?: string[]) => scoringProgress(this.db, ref, actor, codes);
   removeFile = (id: string, actor: Actor, now = nowIso()) => removeFile(this.deps, { id, actor, dataDir: this.dataDir }, now);
 
   // ── problems followed to closure (问题清单、佐证查重、屡查屡犯) ──────────────────────

@@ -1,8 +1,10 @@
 // 板块对比: each segment's branches, mean, spread (highest minus lowest), lowest branch and grades,
-// from the store's SQL aggregates; the dashboard shows this year beside last, the bulletin groups by it.
+// from the cycle's tallies and a few index lookups (src/store/segments.ts); the dashboard shows this
+// year beside last, the bulletin groups by it.
 import { roundHalfUp } from '../domain/scoring';
 import type { Tx } from '../store/db';
-import { segmentGrades, segmentLowest, segmentOrder, segmentTotals } from '../store/segments';
+import { segmentExtremes, segmentGrades, segmentOrder, segmentTotals } from '../store/segments';
+import { cycleTallies, type Tally } from '../store/tallies';
 
 export interface SegmentFigures {
   /** null: the branches that name no segment */
@@ -20,21 +22,29 @@ export interface SegmentFigures {
 
 const key = (s: string | null) => s ?? '\u0000none';
 
-/** Every segment of a cycle, in the order its roster names them (branches without a segment last); grades in `gradeOrder`. */
-export async function segmentFigures(db: Tx, cycleId: number, gradeOrder: readonly string[] = []): Promise<SegmentFigures[]> {
-  const [totals, grades, lowest, order] = [await segmentTotals(db, cycleId), await segmentGrades(db, cycleId), await segmentLowest(db, cycleId), await segmentOrder(db, cycleId)];
+/**
+ * Every segment of a cycle, in the order its roster names them (branches without a segment last);
+ * grades in `gradeOrder`. `read`: the cycle's tallies, if the caller has them.
+ */
+export async function segmentFigures(db: Tx, cycleId: number, gradeOrder: readonly string[] = [], read?: Tally[]): Promise<SegmentFigures[]> {
+  // Tallies read at any "now" will do: it decides overdue, which the segments do not show.
+  const tallies = read ?? (await cycleTallies(db, cycleId, ''));
+  const totals = segmentTotals(tallies);
+  const grades = segmentGrades(tallies);
+  const extremes = await segmentExtremes(db, cycleId, totals.filter((t) => t.scored > 0).map((t) => t.segment));
+  const order = await segmentOrder(db, cycleId, totals.map((t) => t.segment));
   const position = new Map(order.map((s, i) => [key(s), i]));
   const orderOf = (grade: string) => (gradeOrder.includes(grade) ? gradeOrder.indexOf(grade) : gradeOrder.length);
   const figures = totals.map((t): SegmentFigures => {
-    const low = lowest.find((l) => key(l.segment) === key(t.segment));
+    const x = extremes.get(t.segment);
     return {
       segment: t.segment,
       branches: t.branches,
       scored: t.scored,
       mean: t.scored && t.sum !== null ? roundHalfUp(t.sum / t.scored) : null,
-      highest: t.max,
-      spread: t.max !== null && t.min !== null ? roundHalfUp(t.max - t.min) : null,
-      lowest: low ? { code: low.code, name: low.name, score: low.score } : null,
+      highest: x ? x.max : null,
+      spread: x ? roundHalfUp(x.max - x.min) : null,
+      lowest: x ? x.lowest : null,
       grades: Object.fromEntries(
         grades
           .filter((g) => key(g.segment) === key(t.segment))

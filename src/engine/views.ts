@@ -15,7 +15,6 @@ import { daysLeft } from '../domain/deadlines';
 import { AppError } from '../errors';
 import { branchHistory } from '../store/audit';
 import {
-  boardAggregates,
   boardPage,
   branchReviewsOfPanelMember,
   branchReviewsOfSecretary,
@@ -27,9 +26,9 @@ import {
   type BranchReviewRow,
 } from '../store/branchReviews';
 import { cyclePeople, cyclesOfPerson, findCycle, findCyclePeriod, findCycleOfYear, listCycles, quarterlyCyclesOfYear, type CycleRow } from '../store/cycles';
-import { segmentTotals } from '../store/segments';
 import { roundHalfUp } from '../domain/scoring';
 import type { Tx } from '../store/db';
+import { aggregatesOf, cycleTallies, type Tally } from '../store/tallies';
 import { filesOf, getScoreDraft } from '../store/web';
 import { usersByIds } from '../store/users';
 import type { Actor } from './actors';
@@ -231,8 +230,15 @@ export interface BoardOptions {
 
 const kindOfCycle = (c: CycleRow) => kindOf(parseConfig(c));
 
-const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
-  const a = await boardAggregates(db, c.id, now);
+/** Each cycle's tallies read once per answer (the dashboard counts the same cycle in several places). */
+type TallyReader = (cycleId: number) => Promise<Tally[]>;
+function tallyReader(db: Tx, now: string): TallyReader {
+  const read = new Map<number, Promise<Tally[]>>();
+  return (cycleId) => read.get(cycleId) ?? read.set(cycleId, cycleTallies(db, cycleId, now)).get(cycleId)!;
+}
+
+const yearCounts = async (c: CycleRow, tallies: TallyReader) => {
+  const a = aggregatesOf(await tallies(c.id));
   const counts = Object.fromEntries(phasesOfKind(kindOfCycle(c)).map((p) => [p, a.counts[p] ?? 0])) as Record<string, number>;
   return {
     cycle: { id: c.id, year: c.year, title: c.title, state: c.state, kind: kindOfCycle(c), quarter: c.quarter ?? 0 },
@@ -247,35 +253,36 @@ const yearCounts = async (db: Tx, c: CycleRow, now: string) => {
 /** The same period a year earlier: last year's annual review, or last year's same quarter. */
 const periodBefore = (db: Tx, c: CycleRow) => findCyclePeriod(db, c.year - 1, kindOfCycle(c), c.quarter ?? 0);
 
-/** One cycle of the year in brief (the year's quarters beside the annual review): counts, mean, grades, in SQL. */
-async function cycleBrief(db: Tx, c: CycleRow, now: string) {
-  const a = await boardAggregates(db, c.id, now);
-  const totals = await segmentTotals(db, c.id);
-  const scored = totals.reduce((n, t) => n + t.scored, 0);
-  const sum = totals.reduce((n, t) => n + (t.sum ?? 0), 0);
-  return { id: c.id, kind: kindOfCycle(c), quarter: c.quarter ?? 0, title: c.title, state: c.state, total: a.total, scored, mean: scored ? roundHalfUp(sum / scored) : null, grades: a.grades, overdueCount: a.overdue };
+/** One cycle of the year in brief (the year's quarters beside the annual review): counts, mean, grades, from its tallies. */
+async function cycleBrief(c: CycleRow, tallies: TallyReader) {
+  const a = aggregatesOf(await tallies(c.id));
+  const mean = a.scored && a.scoreSum !== null ? roundHalfUp(a.scoreSum / a.scored) : null;
+  return { id: c.id, kind: kindOfCycle(c), quarter: c.quarter ?? 0, title: c.title, state: c.state, total: a.total, scored: a.scored, mean, grades: a.grades, overdueCount: a.overdue };
 }
 
 /** 年度概览: the year's annual review and its quarterly assessments, each in brief. */
-async function yearOverview(db: Tx, year: number, now: string) {
-  const annual = await findCycleOfYear(db, year);
+async function yearOverview(db: Tx, cycle: CycleRow, tallies: TallyReader) {
+  const year = cycle.year;
+  const annual = kindOfCycle(cycle) === 'annualReview' ? cycle : await findCycleOfYear(db, year);
   return {
-    annual: annual ? await cycleBrief(db, annual, now) : null,
-    quarters: await Promise.all((await quarterlyCyclesOfYear(db, year)).map((q) => cycleBrief(db, q, now))),
+    annual: annual ? await cycleBrief(annual, tallies) : null,
+    quarters: await Promise.all((await quarterlyCyclesOfYear(db, year)).map((q) => cycleBrief(q, tallies))),
   };
 }
 
 /**
- * Office board and leader dashboard: the counts, grades and histogram aggregated in SQL, the most
- * overdue branches, and one page of the table, sorted and filtered in SQL. Its cost does not grow
- * with the number of branches beyond the aggregates' index scans.
+ * Office board and leader dashboard: the counts, grades and histogram from the cycle's tallies (kept
+ * by the database on every write, src/store/tallies.ts), the most overdue branches, and one page of
+ * the table, sorted and filtered in SQL by index. Its cost does not grow with the number of branches
+ * (a search by code or name aside: that is counted over the rows).
  */
 export async function dashboard(db: Tx, ref: string | number, actor: Actor, now: string, opts: BoardOptions = {}) {
   const cycle = await requireCycleFor(db, ref, actor);
-  const current = await yearCounts(db, cycle, now);
+  const tallies = tallyReader(db, now);
+  const current = await yearCounts(cycle, tallies);
   const phases = phasesOfKind(kindOfCycle(cycle));
   const previousCycle = await periodBefore(db, cycle);
-  const previous = previousCycle ? await yearCounts(db, previousCycle, now) : null;
+  const previous = previousCycle ? await yearCounts(previousCycle, tallies) : null;
   const query: BoardQuery = {
     offset: Math.max(0, opts.offset ?? 0),
     limit: Math.min(200, Math.max(1, opts.limit ?? 50)),
@@ -286,10 +293,14 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
     overdueOnly: opts.overdueOnly,
     phaseOrder: phases,
     now,
+    tallies: await tallies(cycle.id),
   };
   const page = await boardPage(db, cycle.id, query);
-  const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true });
+  const mostOverdue = await boardPage(db, cycle.id, { ...query, offset: 0, limit: 10, sort: 'overdue', dir: 'desc', q: undefined, phase: undefined, overdueOnly: true, withTotal: false });
   const lastYear = previousCycle ? new Map((await reviewsByCodes(db, previousCycle.id, page.rows.map((r) => r.code))).map((r) => [r.code, r])) : new Map();
+  // Days overdue once per deadline instant: the rows mostly share a few (time-zone arithmetic is most of the page's cost).
+  const daysOf = new Map<string, number>();
+  const daysLeftOf = (at: string) => daysOf.get(at) ?? daysOf.set(at, daysLeft(at, cycle.timezone, now)).get(at)!;
   const rowOf = (b: BoardRow) => {
     const overdue = b.deadline_at !== null && b.deadline_at < now ? [b.deadline_kind!] : [];
     const last = lastYear.get(b.code);
@@ -301,7 +312,7 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
       state: b.state,
       version: b.version,
       overdue,
-      daysOverdue: overdue.length ? -daysLeft(b.deadline_at!, cycle.timezone, now) : 0,
+      daysOverdue: overdue.length ? -daysLeftOf(b.deadline_at!) : 0,
       waitingOnOffice: turnOf(b.phase) === 'office',
       score: b.final_score === null ? null : Number(b.final_score),
       grade: b.grade,
@@ -311,14 +322,14 @@ export async function dashboard(db: Tx, ref: string | number, actor: Actor, now:
   };
   // 板块对比: this year's segments, each beside the same segment last year (when it had one).
   const bands = (c: CycleRow) => parseConfig(c).grades.bands.map((b) => b.grade);
-  const segments = await segmentFigures(db, cycle.id, bands(cycle));
-  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id, bands(previousCycle)) : [];
+  const segments = await segmentFigures(db, cycle.id, bands(cycle), await tallies(cycle.id));
+  const lastSegments = previousCycle ? await segmentFigures(db, previousCycle.id, bands(previousCycle), await tallies(previousCycle.id)) : [];
   return {
     ...current,
     segments: usesSegments(segments) ? segments.map((f) => ({ ...f, lastYear: lastSegments.find((l) => l.segment === f.segment) ?? null })) : [],
     phases,
     finalPhases: phases.filter(isFinalPhase),
-    year: await yearOverview(db, cycle.year, now),
+    year: await yearOverview(db, cycle, tallies),
     branches: page.rows.map(rowOf),
     page: { offset: query.offset, limit: query.limit, total: page.total, sort: query.sort, dir: query.dir, q: query.q ?? '', phase: query.phase ?? '' },
     overdue: mostOverdue.rows.map(rowOf),

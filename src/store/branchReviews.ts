@@ -1,6 +1,7 @@
 import { CYCLE_COLUMNS, yearOf, type CycleRow } from './cycles';
 import type { Tx } from './db';
 import { isPostgres } from './db';
+import { aggregatesOf, countOf, cycleTallies, cycleVersion, type Tally } from './tallies';
 
 export interface BranchReviewRow {
   id: number;
@@ -209,6 +210,10 @@ export interface BoardQuery {
   /** phases in their order, for sorting by phase */
   phaseOrder: readonly string[];
   now: string;
+  /** false: the caller needs no total (it is not counted) */
+  withTotal?: boolean;
+  /** the cycle's tallies at `now`, when the caller has read them already */
+  tallies?: Tally[];
 }
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -223,9 +228,13 @@ function filtered(db: Tx, cycleId: number, q: Pick<BoardQuery, 'q' | 'phase' | '
     });
 }
 
-/** A page of the board, sorted and filtered in SQL (indexes on cycle_id with code, name, phase, deadline_at, final_score). */
+/**
+ * A page of the board, sorted and filtered in SQL by index (cycle_id with code, name, phase,
+ * deadline_at and code, final_score). The total comes from the cycle's tallies unless a search for
+ * a code or name (q) asks for a count of the rows that match.
+ */
 export async function boardPage(db: Tx, cycleId: number, q: BoardQuery): Promise<{ rows: BoardRow[]; total: number }> {
-  const [{ n }] = await filtered(db, cycleId, q).count({ n: '*' });
+  const total = q.withTotal === false ? NaN : q.q ? Number((await filtered(db, cycleId, q).count({ n: '*' }))[0].n) : countOf(q.tallies ?? (await cycleTallies(db, cycleId, q.now)), q);
   const dir = q.dir === 'desc' ? 'desc' : 'asc';
   const rows = await filtered(db, cycleId, q)
     .select(BOARD_COLUMNS)
@@ -236,7 +245,9 @@ export async function boardPage(db: Tx, cycleId: number, q: BoardQuery): Promise
           break;
         case 'overdue':
           // Most overdue first: the earliest binding deadline already passed; branches not overdue last.
-          b.orderByRaw(`case when deadline_at < ? then 0 else 1 end, deadline_at ${dir === 'desc' ? 'asc' : 'desc'}`, [q.now]);
+          // Only overdue ones (the dashboard's list): the deadline alone, so the index gives the order.
+          if (q.overdueOnly) b.orderBy('deadline_at', dir === 'desc' ? 'asc' : 'desc');
+          else b.orderByRaw(`case when deadline_at < ? then 0 else 1 end, deadline_at ${dir === 'desc' ? 'asc' : 'desc'}`, [q.now]);
           break;
         case 'score':
           b.orderByRaw(`case when final_score is null then 1 else 0 end, final_score ${dir}`);
@@ -247,50 +258,24 @@ export async function boardPage(db: Tx, cycleId: number, q: BoardQuery): Promise
         default:
           b.orderBy(q.sort, dir);
       }
-      b.orderBy('code', 'asc');
+      if (q.sort !== 'code') b.orderBy('code', 'asc');
     })
     .offset(q.offset)
     .limit(q.limit);
-  return { rows: rows as BoardRow[], total: Number(n) };
+  return { rows: rows as BoardRow[], total };
 }
 
-/** Counts for the dashboard, aggregated in SQL: per phase, per grade, the score histogram, and overdue. */
+/** Counts for the dashboard from the cycle's tallies: per phase, per grade, the score histogram, overdue, scored. */
 export async function boardAggregates(db: Tx, cycleId: number, now: string) {
-  const phases = await countByPhase(db, cycleId);
-  const gradeRows = (await db('branch_reviews').where({ cycle_id: cycleId }).whereNotNull('grade').groupBy('grade').select('grade').count({ n: '*' })) as {
-    grade: string;
-    n: number | string;
-  }[];
-  const [h] = (await db('branch_reviews')
-    .where({ cycle_id: cycleId })
-    .select(
-      db.raw('sum(case when final_score < 60 then 1 else 0 end) as b0'),
-      db.raw('sum(case when final_score >= 60 and final_score < 70 then 1 else 0 end) as b1'),
-      db.raw('sum(case when final_score >= 70 and final_score < 80 then 1 else 0 end) as b2'),
-      db.raw('sum(case when final_score >= 80 and final_score < 90 then 1 else 0 end) as b3'),
-      db.raw('sum(case when final_score >= 90 then 1 else 0 end) as b4'),
-      db.raw('sum(case when deadline_at < ? then 1 else 0 end) as overdue', [now]),
-      db.raw('count(*) as total'),
-    )) as Record<string, number | string | null>[];
-  return {
-    counts: phases,
-    grades: Object.fromEntries(gradeRows.map((r) => [r.grade, Number(r.n)])),
-    distribution: ['b0', 'b1', 'b2', 'b3', 'b4'].map((k) => Number(h[k] ?? 0)),
-    overdue: Number(h.overdue ?? 0),
-    total: Number(h.total ?? 0),
-  };
+  return aggregatesOf(await cycleTallies(db, cycleId, now));
 }
 
 export const reviewsByCodes = (db: Tx, cycleId: number, codes: string[]): Promise<BoardRow[]> =>
   codes.length ? db('branch_reviews').where({ cycle_id: cycleId }).whereIn('code', codes).select(BOARD_COLUMNS) : Promise.resolve([]);
 
-/** Changes whenever any branch review of the cycle changes: for the dashboard poll's ETag. */
+/** Changes whenever any branch review of the cycle changes: for the dashboard poll's ETag (the tallies' counter, not a scan). */
 export async function cycleFingerprint(db: Tx, cycleId: number): Promise<string> {
-  const [r] = (await db('branch_reviews').where({ cycle_id: cycleId }).select(db.raw('count(*) as n'), db.raw('max(updated_at) as m'), db.raw('sum(version) as v'))) as Record<
-    string,
-    unknown
-  >[];
-  return `${r.n}:${r.m}:${r.v}`;
+  return `v${await cycleVersion(db, cycleId)}`;
 }
 
 /** Branch reviews a page at a time: the published ones by rank, or all by code (for exports). */

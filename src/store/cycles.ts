@@ -1,4 +1,5 @@
 import type { Tx } from './db';
+import { isPostgres } from './db';
 
 export interface CycleRow {
   id: number;
@@ -152,5 +153,23 @@ export async function cyclePeopleWithoutPassword(db: Tx, cycleId: number): Promi
 }
 
 /** The branch reviews of a cycle in the given phases (the board's scoring progress reads their snapshots). */
-export const branchSnapshotsIn = (db: Tx, cycleId: number, phases: readonly string[]): Promise<{ code: string; snapshot: string }[]> =>
-  phases.length ? db('branch_reviews').where({ cycle_id: cycleId }).whereIn('phase', [...phases]).select('code', 'snapshot') : Promise.resolve([]);
+export const branchSnapshotsIn = (db: Tx, cycleId: number, phases: readonly string[], codes?: readonly string[]): Promise<{ code: string; snapshot: string }[]> =>
+  phases.length && (!codes || codes.length)
+    ? db('branch_reviews')
+        .where({ cycle_id: cycleId })
+        .whereIn('phase', [...phases])
+        .modify((q) => {
+          if (codes) q.whereIn('code', [...codes]);
+        })
+        .select('code', 'snapshot')
+    : Promise.resolve([]);
+
+/**
+ * After a launch's bulk insert, PostgreSQL's planner statistics for the cycle's rows (autovacuum
+ * would take up to a minute): without them it takes a cycle of thousands of branches for a few rows
+ * and sorts all of them for a page instead of reading the index in order. SQLite's planner picks the
+ * indexes without statistics, and is left as it is.
+ */
+export async function refreshStatistics(db: Tx): Promise<void> {
+  if (isPostgres(db)) await db.raw('analyze branch_reviews, cycle_branches');
+}

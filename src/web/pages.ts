@@ -170,7 +170,7 @@ export function mountPages(router: Router, services: Services): void {
       prev: d.page.offset > 0 ? link({ offset: Math.max(0, d.page.offset - d.page.limit) }) : null,
       next: d.page.offset + d.page.limit < d.page.total ? link({ offset: d.page.offset + d.page.limit }) : null,
     };
-    const progress = await services.engine.scoringProgress(d.cycle.id, req.viewer!.actor);
+    const progress = await services.engine.scoringProgress(d.cycle.id, req.viewer!.actor, d.branches.map((b) => b.code));
     // 屡查屡犯 on this page's rows, and (the office's) evidence used twice (issue 10).
     const repeats = await services.engine.repeatFlags(d.cycle.id, req.viewer!.actor, d.branches.map((b) => b.code));
     const duplicates = may(req.viewer!.actor, 'CHECK_EVIDENCE') ? (await services.engine.duplicateEvidence(d.cycle.id, req.viewer!.actor)).duplicates : [];
