@@ -20,14 +20,14 @@ import { cycleConfigSchema, rulesOf, type CycleConfig, type CycleRules } from '.
 import { AppError, fromZod, invalidInput } from '../errors';
 import { ballotCounts } from '../store/ballots';
 import { countBranchReviews, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { addCyclePerson, cyclePeople, findCycle, findCyclePeriod, insertCycle, insertRoster, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
+import { cyclePeople, findCycle, findCyclePeriod, insertCycle, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
 import { queueMails, type MailRow } from '../store/outbox';
 import type { Tx } from '../store/db';
 import { insertTimers, type TimerRow } from '../store/timers';
-import { addRole, addRoles, ensureUsers } from '../store/users';
-import { queueInvitations } from './accounts';
+import { ensureUsers } from '../store/users';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
+import { enrolPeople } from './enrolment';
 import { queueLaunchNotice, queueResultsNotice } from './channels';
 import { mailsFor, timersFor, type NotifyContext } from './effects';
 import { requireCycle } from './lookup';
@@ -79,45 +79,8 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
       created_at: now,
       updated_at: now,
     });
-    // People are linked in bulk: a cycle may name tens of thousands of secretaries.
-    const { byEmail, created } = await ensureUsers(
-      trx,
-      [
-        ...config.office,
-        ...config.leaders,
-        ...config.branches.flatMap((b) => [
-          { email: b.secretaryEmail, name: b.secretaryName },
-          ...(b.deputyEmail ? [{ email: b.deputyEmail, name: b.deputyEmail }] : []),
-        ]),
-        ...config.panel,
-      ],
-      now,
-    );
-    const idOf = (email: string) => byEmail.get(email.toLowerCase())!.id;
-    for (const p of config.office) {
-      await addRole(trx, idOf(p.email), 'office');
-      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'office' });
-    }
-    for (const p of config.leaders) {
-      await addRole(trx, idOf(p.email), 'leader');
-      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'leader' });
-    }
-    await addRoles(trx, config.branches.map((b) => idOf(b.secretaryEmail)), 'secretary');
-    for (const p of config.panel) {
-      await addRole(trx, idOf(p.email), 'evaluator');
-      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
-    }
-    await insertRoster(
-      trx,
-      config.branches.map((b, position) => ({
-        cycle_id: id, position, code: b.code, name: b.name, secretary_email: b.secretaryEmail.toLowerCase(), secretary_name: b.secretaryName,
-        deputy_email: b.deputyEmail?.toLowerCase() ?? null, segment: b.segment ?? null,
-      })),
-    );
-    const newUsers = created.length;
-    const invite = created;
-    // New people get a one-time link to set their password, queued with the cycle itself.
-    await queueInvitations(trx, invite, deps.mail, now, config.title);
+    // People are linked, the roster written and the new people invited a few hundred at a time: a cycle may name 100,000 branches.
+    const newUsers = await enrolPeople(trx, deps.mail, id, config, now);
     await recordAudit(trx, { actor, action: 'CREATE', cycleId: id, toState: 'draft', version: 1, data: { newUsers }, at: now });
     return { cycle: (await findCycle(trx, id))!, newUsers };
   });
@@ -160,6 +123,20 @@ export async function launchCycle(
   let done = existing;
   opts.onProgress?.({ done, total });
   const panel = await cyclePeople(deps.db, cycle.id, 'evaluator');
+  // Branches whose input is alike (the same panel, deadlines, no carried items: nearly all of them)
+  // start from the same snapshot, so each distinct input is run through the machine and persisted
+  // once. The snapshot is only read from here on (its context by the mails and timers).
+  const initials = new Map<string, { snapshot: AnyMachineSnapshot; notify: NotifyParams[]; persisted: string }>();
+  const initial = (input: BranchReviewInput | QuarterlyAssessmentInput) => {
+    const key = JSON.stringify(input);
+    let found = initials.get(key);
+    if (!found) {
+      const [snapshot, actions] = initialTransition(machine, input);
+      if (initials.size >= 100) initials.clear();
+      initials.set(key, (found = { snapshot, notify: notifyParams(actions), persisted: persist(workflow, branchVersion, snapshot) }));
+    }
+    return found;
+  };
   for (;;) {
     // Each batch is its own transaction, read from the roster rows not yet launched: a launch cut
     // short resumes where it stopped.
@@ -193,11 +170,11 @@ export async function launchCycle(
                 deadlines: { ...config.deadlines },
                 ...(carried.has(b.code) ? { carriedItems: carried.get(b.code) } : {}),
               };
-        const [snapshot, actions] = initialTransition(machine, input);
+        const { snapshot, notify, persisted } = initial(input);
         const phase = phaseName(snapshot.value);
         prepared.push({
           snapshot,
-          notify: notifyParams(actions),
+          notify,
           row: {
             cycle_id: cycle.id,
             code: b.code,
@@ -206,7 +183,7 @@ export async function launchCycle(
             deputy_id: deputy?.id ?? null,
             phase,
             state: stateName(snapshot.value),
-            snapshot: persist(workflow, branchVersion, snapshot),
+            snapshot: persisted,
             version: 1,
             workflow: workflow,
             workflow_version: branchVersion,
