@@ -20,7 +20,7 @@ import { cycleConfigSchema, rulesOf, type CycleConfig, type CycleRules } from '.
 import { AppError, fromZod, invalidInput } from '../errors';
 import { ballotCounts } from '../store/ballots';
 import { countBranchReviews, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { cyclePeople, findCycle, findCyclePeriod, insertCycle, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
+import { cyclePeople, findCycle, findCyclePeriod, insertCycle, rosterAfter, rosterCount, type CycleRow } from '../store/cycles';
 import { queueMails, type MailRow } from '../store/outbox';
 import type { Tx } from '../store/db';
 import { insertTimers, type TimerRow } from '../store/timers';
@@ -137,12 +137,16 @@ export async function launchCycle(
     }
     return found;
   };
+  let after = -1;
   for (;;) {
-    // Each batch is its own transaction, read from the roster rows not yet launched: a launch cut
-    // short resumes where it stopped.
-    const created = await deps.db.transaction(async (trx) => {
-      const batch = await rosterWithoutReview(trx, cycle.id, batchSize);
-      if (!batch.length) return 0;
+    // Each batch is its own transaction, the roster's next rows by position less those launched
+    // already: a launch cut short resumes where it stopped.
+    const step = await deps.db.transaction(async (trx) => {
+      const next = await rosterAfter(trx, cycle.id, after, batchSize);
+      if (!next.length) return undefined;
+      const last = next[next.length - 1].position;
+      const batch = next.filter((b) => !b.launched);
+      if (!batch.length) return { last, created: 0 };
       const people: NotifyContext['people'] = new Map();
       const { byEmail } = await ensureUsers(
         trx,
@@ -213,10 +217,12 @@ export async function launchCycle(
       );
       await queueMails(trx, mails);
       await insertTimers(trx, timers);
-      return rows.length;
+      return { last, created: rows.length };
     });
-    if (!created) break;
-    done += created;
+    if (!step) break;
+    after = step.last;
+    if (!step.created) continue;
+    done += step.created;
     opts.onProgress?.({ done, total });
   }
   return { cycle: (await findCycle(deps.db, cycle.id))!, created: done - existing };

@@ -9,8 +9,11 @@ import { addRole, addRoles, ensureUsers } from '../store/users';
 import { queueInvitations } from './accounts';
 import type { MailSettings } from './effects';
 
-/** Branches per step: up to twice as many people (a deputy each), their invitations rendered at once. */
-export const ENROL_CHUNK = 250;
+/**
+ * Branches per step: up to twice as many people (a deputy each), their invitations rendered at once.
+ * 200, the rows per insert of the roster, users and tokens, so that a step's inserts are whole.
+ */
+export const ENROL_CHUNK = 200;
 
 type People = Pick<CycleConfig, 'title' | 'office' | 'leaders' | 'branches' | 'panel'>;
 
