@@ -46,6 +46,13 @@ export function listBranchReviews(db: Tx, cycleId: number, forUpdate = false): P
   return forUpdate && isPostgres(db) ? q.forUpdate() : q;
 }
 
+/** The branch reviews of a cycle with the given codes (a launch's batch reads its previous year's, 整改延续). */
+export async function branchReviewsByCodes(db: Tx, cycleId: number, codes: string[]): Promise<BranchReviewRow[]> {
+  const rows: BranchReviewRow[] = [];
+  for (let i = 0; i < codes.length; i += 500) rows.push(...(await db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId }).whereIn('code', codes.slice(i, i + 500))));
+  return rows;
+}
+
 export async function branchCodes(db: Tx, cycleId: number): Promise<Set<string>> {
   const rows = await db('branch_reviews').where({ cycle_id: cycleId }).select('code');
   return new Set(rows.map((r: { code: string }) => r.code));
