@@ -35,6 +35,10 @@ export function toUtcIso(at: DateTime | string | Date): string {
 
 /** Whole local days from `now` to the deadline (negative once overdue), counted by calendar day. */
 export function daysLeft(deadline: string, timezone: string, now: string): number {
+  return memo(dayCounts, `${deadline}|${timezone}|${now}`, () => countDays(deadline, timezone, now));
+}
+
+function countDays(deadline: string, timezone: string, now: string): number {
   const due = DateTime.fromISO(deadline, { zone: timezone }).startOf('day');
   const today = DateTime.fromISO(now, { zone: timezone }).startOf('day');
   return Math.round(due.diff(today, 'days').days);
@@ -45,8 +49,25 @@ export function isOverdue(deadline: string, now: string): boolean {
 }
 
 export function formatLocal(at: string, timezone: string, locale: string): string {
+  return memo(formatted, `${at}|${timezone}|${locale}`, () => format(at, timezone, locale));
+}
+
+function format(at: string, timezone: string, locale: string): string {
   const dt = DateTime.fromISO(at, { zone: timezone });
   return locale === 'en' ? dt.setLocale('en-GB').toFormat('d LLL yyyy HH:mm') : dt.toFormat("yyyy'年'M'月'd'日' HH:mm");
 }
 
 export type { DeadlineKind };
+
+// A launch renders the same few deadlines for every branch (and locale): luxon's parsing and
+// formatting were a fifth of a launch's time, so both answers are kept, a bounded number of them.
+const formatted = new Map<string, string>();
+const dayCounts = new Map<string, number>();
+function memo<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= 1000) cache.clear();
+    cache.set(key, (value = compute()));
+  }
+  return value;
+}

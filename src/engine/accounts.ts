@@ -274,13 +274,14 @@ export async function setPasswordWithToken(db: Db, linkToken: string, password: 
   });
 }
 
-/** Invitations for many new people at once (a cycle naming thousands of secretaries): tokens and mails inserted in batches. */
+/** Invitations for many new people at once (a cycle names them a few hundred at a time: src/engine/enrolment.ts): tokens and mails inserted in batches. */
 export async function queueInvitations(trx: Tx, users: UserRow[], settings: MailSettings, now: string, cycleTitle: string): Promise<void> {
   const expires = plus(now, LINK_DAYS * 86_400_000);
   const tokens: { token_hash: string; user_id: number; purpose: string; created_at: string; expires_at: string }[] = [];
   const mails = users.map((user) => {
     const t = token();
-    tokens.push({ token_hash: sha256(t), user_id: user.id, purpose: 'invitation', created_at: now, expires_at: expires });
+    const hash = sha256(t);
+    tokens.push({ token_hash: hash, user_id: user.id, purpose: 'invitation', created_at: now, expires_at: expires });
     const locale = user.locale === 'en' ? 'en' : 'zh-CN';
     const mail = renderMail('invitation', locale, {
       recipientName: user.name,
@@ -289,7 +290,7 @@ export async function queueInvitations(trx: Tx, users: UserRow[], settings: Mail
       deadline: { kind: 'materials', at: formatLocal(expires, 'Asia/Shanghai', locale), daysLeft: LINK_DAYS },
       link: `${settings.baseUrl}/password/${t}`,
     });
-    return outboxRow(settings, { dedupeKey: `pw:${sha256(t)}`, cycleId: null, branchReviewId: null, template: 'invitation', to: user.email, mail, attachments: null, now });
+    return outboxRow(settings, { dedupeKey: `pw:${hash}`, cycleId: null, branchReviewId: null, template: 'invitation', to: user.email, mail, attachments: null, now });
   });
   await insertPasswordTokens(trx, tokens);
   await queueMails(trx, mails);

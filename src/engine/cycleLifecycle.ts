@@ -20,14 +20,14 @@ import { cycleConfigSchema, rulesOf, type CycleConfig, type CycleRules } from '.
 import { AppError, fromZod, invalidInput } from '../errors';
 import { ballotCounts } from '../store/ballots';
 import { countBranchReviews, insertBranchReviews, listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
-import { addCyclePerson, cyclePeople, findCycle, findCyclePeriod, insertCycle, insertRoster, refreshStatistics, rosterCount, rosterWithoutReview, type CycleRow } from '../store/cycles';
+import { cyclePeople, findCycle, findCyclePeriod, insertCycle, refreshStatistics, rosterAfter, rosterCount, type CycleRow } from '../store/cycles';
 import { queueMails, type MailRow } from '../store/outbox';
 import type { Tx } from '../store/db';
 import { insertTimers, type TimerRow } from '../store/timers';
-import { addRole, addRoles, ensureUsers } from '../store/users';
-import { queueInvitations } from './accounts';
+import { ensureUsers } from '../store/users';
 import { actorKey, type Actor } from './actors';
 import { recordAudit } from './audit';
+import { enrolPeople } from './enrolment';
 import { queueLaunchNotice, queueResultsNotice } from './channels';
 import { mailsFor, timersFor, type NotifyContext } from './effects';
 import { requireCycle } from './lookup';
@@ -79,45 +79,8 @@ export async function createCycle(deps: EngineDeps, input: unknown, actor: Actor
       created_at: now,
       updated_at: now,
     });
-    // People are linked in bulk: a cycle may name tens of thousands of secretaries.
-    const { byEmail, created } = await ensureUsers(
-      trx,
-      [
-        ...config.office,
-        ...config.leaders,
-        ...config.branches.flatMap((b) => [
-          { email: b.secretaryEmail, name: b.secretaryName },
-          ...(b.deputyEmail ? [{ email: b.deputyEmail, name: b.deputyEmail }] : []),
-        ]),
-        ...config.panel,
-      ],
-      now,
-    );
-    const idOf = (email: string) => byEmail.get(email.toLowerCase())!.id;
-    for (const p of config.office) {
-      await addRole(trx, idOf(p.email), 'office');
-      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'office' });
-    }
-    for (const p of config.leaders) {
-      await addRole(trx, idOf(p.email), 'leader');
-      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'leader' });
-    }
-    await addRoles(trx, config.branches.map((b) => idOf(b.secretaryEmail)), 'secretary');
-    for (const p of config.panel) {
-      await addRole(trx, idOf(p.email), 'evaluator');
-      await addCyclePerson(trx, { cycle_id: id, user_id: idOf(p.email), role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
-    }
-    await insertRoster(
-      trx,
-      config.branches.map((b, position) => ({
-        cycle_id: id, position, code: b.code, name: b.name, secretary_email: b.secretaryEmail.toLowerCase(), secretary_name: b.secretaryName,
-        deputy_email: b.deputyEmail?.toLowerCase() ?? null, segment: b.segment ?? null,
-      })),
-    );
-    const newUsers = created.length;
-    const invite = created;
-    // New people get a one-time link to set their password, queued with the cycle itself.
-    await queueInvitations(trx, invite, deps.mail, now, config.title);
+    // People are linked, the roster written and the new people invited a few hundred at a time: a cycle may name 100,000 branches.
+    const newUsers = await enrolPeople(trx, deps.mail, id, config, now);
     await recordAudit(trx, { actor, action: 'CREATE', cycleId: id, toState: 'draft', version: 1, data: { newUsers }, at: now });
     return { cycle: (await findCycle(trx, id))!, newUsers };
   });
@@ -160,12 +123,30 @@ export async function launchCycle(
   let done = existing;
   opts.onProgress?.({ done, total });
   const panel = await cyclePeople(deps.db, cycle.id, 'evaluator');
+  // Branches whose input is alike (the same panel, deadlines, no carried items: nearly all of them)
+  // start from the same snapshot, so each distinct input is run through the machine and persisted
+  // once. The snapshot is only read from here on (its context by the mails and timers).
+  const initials = new Map<string, { snapshot: AnyMachineSnapshot; notify: NotifyParams[]; persisted: string }>();
+  const initial = (input: BranchReviewInput | QuarterlyAssessmentInput) => {
+    const key = JSON.stringify(input);
+    let found = initials.get(key);
+    if (!found) {
+      const [snapshot, actions] = initialTransition(machine, input);
+      if (initials.size >= 100) initials.clear();
+      initials.set(key, (found = { snapshot, notify: notifyParams(actions), persisted: persist(workflow, branchVersion, snapshot) }));
+    }
+    return found;
+  };
+  let after = -1;
   for (;;) {
-    // Each batch is its own transaction, read from the roster rows not yet launched: a launch cut
-    // short resumes where it stopped.
-    const created = await deps.db.transaction(async (trx) => {
-      const batch = await rosterWithoutReview(trx, cycle.id, batchSize);
-      if (!batch.length) return 0;
+    // Each batch is its own transaction, the roster's next rows by position less those launched
+    // already: a launch cut short resumes where it stopped.
+    const step = await deps.db.transaction(async (trx) => {
+      const next = await rosterAfter(trx, cycle.id, after, batchSize);
+      if (!next.length) return undefined;
+      const last = next[next.length - 1].position;
+      const batch = next.filter((b) => !b.launched);
+      if (!batch.length) return { last, created: 0 };
       const people: NotifyContext['people'] = new Map();
       const { byEmail } = await ensureUsers(
         trx,
@@ -193,11 +174,11 @@ export async function launchCycle(
                 deadlines: { ...config.deadlines },
                 ...(carried.has(b.code) ? { carriedItems: carried.get(b.code) } : {}),
               };
-        const [snapshot, actions] = initialTransition(machine, input);
+        const { snapshot, notify, persisted } = initial(input);
         const phase = phaseName(snapshot.value);
         prepared.push({
           snapshot,
-          notify: notifyParams(actions),
+          notify,
           row: {
             cycle_id: cycle.id,
             code: b.code,
@@ -206,7 +187,7 @@ export async function launchCycle(
             deputy_id: deputy?.id ?? null,
             phase,
             state: stateName(snapshot.value),
-            snapshot: persist(workflow, branchVersion, snapshot),
+            snapshot: persisted,
             version: 1,
             workflow: workflow,
             workflow_version: branchVersion,
@@ -236,10 +217,12 @@ export async function launchCycle(
       );
       await queueMails(trx, mails);
       await insertTimers(trx, timers);
-      return rows.length;
+      return { last, created: rows.length };
     });
-    if (!created) break;
-    done += created;
+    if (!step) break;
+    after = step.last;
+    if (!step.created) continue;
+    done += step.created;
     opts.onProgress?.({ done, total });
   }
   if (done > existing) await refreshStatistics(deps.db);

@@ -3,22 +3,19 @@
 import { cycleConfigSchema, rulesOf } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
 import {
-  addCyclePerson,
   clearDraftRoster,
   cyclePeople,
   cyclePeopleWithoutPassword,
   findCycle,
   findCycleOfYear,
-  insertRoster,
   markCycleDeleted,
   rosterOf,
   updateCycle,
   type CycleRow,
 } from '../store/cycles';
-import { addRole, addRoles, ensureUsers } from '../store/users';
-import { queueInvitations } from './accounts';
 import type { Actor } from './actors';
 import { recordAudit } from './audit';
+import { enrolPeople } from './enrolment';
 import { requireCycle } from './lookup';
 import { authorize } from './policy';
 import { parseConfig, type EngineDeps } from './transitions';
@@ -79,41 +76,12 @@ export async function updateDraft(deps: EngineDeps, ref: string | number, input:
     });
     if (!ok) throw new AppError('VERSION_CONFLICT', '草稿已被他人修改，请刷新后重试 (concurrent update of the draft)');
     await clearDraftRoster(trx, cycle.id);
-    const { byEmail, created } = await ensureUsers(
-      trx,
-      [
-        ...config.office,
-        ...config.leaders,
-        ...config.branches.flatMap((b) => [{ email: b.secretaryEmail, name: b.secretaryName }, ...(b.deputyEmail ? [{ email: b.deputyEmail, name: b.deputyEmail }] : [])]),
-        ...config.panel,
-      ],
-      now,
-    );
-    const idOf = (email: string) => byEmail.get(email.toLowerCase())!.id;
-    for (const [role, list] of [['office', config.office], ['leader', config.leaders]] as const) {
-      for (const p of list) {
-        await addRole(trx, idOf(p.email), role);
-        await addCyclePerson(trx, { cycle_id: cycle.id, user_id: idOf(p.email), role });
-      }
-    }
-    await addRoles(trx, config.branches.map((b) => idOf(b.secretaryEmail)), 'secretary');
-    for (const p of config.panel) {
-      await addRole(trx, idOf(p.email), 'evaluator');
-      await addCyclePerson(trx, { cycle_id: cycle.id, user_id: idOf(p.email), role: 'evaluator', conflict_branch_code: p.branchCode ?? null });
-    }
-    await insertRoster(
-      trx,
-      config.branches.map((b, position) => ({
-        cycle_id: cycle.id, position, code: b.code, name: b.name, secretary_email: b.secretaryEmail.toLowerCase(), secretary_name: b.secretaryName,
-        deputy_email: b.deputyEmail?.toLowerCase() ?? null, segment: b.segment ?? null,
-      })),
-    );
-    await queueInvitations(trx, created, deps.mail, now, config.title);
+    const newUsers = await enrolPeople(trx, deps.mail, cycle.id, config, now);
     await recordAudit(trx, {
       actor, as: 'office', action: 'DRAFT_UPDATED', cycleId: cycle.id, fromState: 'draft', toState: 'draft', version: cycle.version + 1,
-      data: { year: config.year, title: config.title, branches: config.branches.length, panel: config.panel.length, newUsers: created.length }, at: now,
+      data: { year: config.year, title: config.title, branches: config.branches.length, panel: config.panel.length, newUsers }, at: now,
     });
-    return { cycle: (await findCycle(trx, cycle.id))!, newUsers: created.length };
+    return { cycle: (await findCycle(trx, cycle.id))!, newUsers };
   });
 }
 

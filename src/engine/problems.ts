@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { hasEvidenceFile, isFinalPhase, PHASES, type BranchReviewContext, type PlanItem } from '../../workflows/index';
 import { CATCH_ALL_CATEGORY, DEFAULT_PROBLEM_CATEGORIES, safeText, type CycleConfig, type CycleRules } from '../domain/schemas';
 import { AppError, fromZod, invalidInput } from '../errors';
-import { listBranchReviews, type BranchReviewRow } from '../store/branchReviews';
+import { branchReviewsByCodes, type BranchReviewRow } from '../store/branchReviews';
 import { findCycleOfYear, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
 import {
@@ -331,9 +331,8 @@ export async function carriedItemsFor(trx: Tx, config: CycleRules, codes: string
   if (year === undefined || !codes.length) return out;
   const from = await findCycleOfYear(trx, year);
   if (!from) return out;
-  const wanted = new Set(codes);
-  for (const b of await listBranchReviews(trx, from.id)) {
-    if (!wanted.has(b.code)) continue;
+  // Only the batch's branches: reading the whole previous cycle per batch held every snapshot of it.
+  for (const b of await branchReviewsByCodes(trx, from.id, codes)) {
     const items = contextOf(b).planItems.filter((i) => i.status !== 'verified');
     if (!items.length) continue;
     out.set(

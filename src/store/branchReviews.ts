@@ -53,8 +53,11 @@ export async function branchCodes(db: Tx, cycleId: number): Promise<Set<string>>
   return new Set(rows.map((r: { code: string }) => r.code));
 }
 
-/** A cycle's branch reviews by code, in id order (so concurrent lockers queue alike), locked on PostgreSQL with `forUpdate`. */
-export async function branchReviewsByCodes(db: Tx, cycleId: number, codes: string[], forUpdate: boolean): Promise<BranchReviewRow[]> {
+/**
+ * A cycle's branch reviews with the given codes, in id order (so concurrent lockers queue alike),
+ * locked on PostgreSQL with `forUpdate` (a batch of events); a launch reads its previous year's (整改延续).
+ */
+export async function branchReviewsByCodes(db: Tx, cycleId: number, codes: string[], forUpdate = false): Promise<BranchReviewRow[]> {
   const rows: BranchReviewRow[] = [];
   for (let i = 0; i < codes.length; i += 500) {
     const q = db<BranchReviewRow>('branch_reviews').where({ cycle_id: cycleId }).whereIn('code', codes.slice(i, i + 500)).orderBy('id');

@@ -79,19 +79,22 @@ export async function ensureUsers(
     for (const u of await db<UserRow>('users').whereIn('email', emails.slice(i, i + 500))) byEmail.set(u.email, u);
   }
   const missing = emails.filter((e) => !byEmail.has(e));
+  // The inserted rows come back with the insert; one a concurrent writer inserted first (the
+  // conflict ignored) is linked, not counted as created, and read after.
+  const created: UserRow[] = [];
   for (let i = 0; i < missing.length; i += 200) {
     const rows = missing.slice(i, i + 200).map((email) => {
       const p = wanted.get(email)!;
       return { email, name: p.name, locale: p.locale ?? 'zh-CN', password_hash: null, created_at: now };
     });
-    await db('users').insert(rows).onConflict('email').ignore();
-  }
-  const created: UserRow[] = [];
-  for (let i = 0; i < missing.length; i += 500) {
-    for (const u of await db<UserRow>('users').whereIn('email', missing.slice(i, i + 500))) {
+    for (const u of (await db('users').insert(rows).onConflict('email').ignore().returning('*')) as UserRow[]) {
       byEmail.set(u.email, u);
       created.push(u);
     }
+  }
+  const raced = missing.filter((e) => !byEmail.has(e));
+  for (let i = 0; i < raced.length; i += 500) {
+    for (const u of await db<UserRow>('users').whereIn('email', raced.slice(i, i + 500))) byEmail.set(u.email, u);
   }
   return { byEmail, created };
 }
