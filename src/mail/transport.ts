@@ -14,8 +14,15 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
 }
 
-/** Mails one dispatcher sends at once (and the pool's connections). */
-export const DISPATCH_CONCURRENCY = 4;
+/** The pool's SMTP connections: nodemailer's own default (maxConnections 5), as the bench's nodemailer side has. */
+export const SMTP_CONNECTIONS = 5;
+
+/**
+ * Mails one dispatcher has in flight: being sent, or accepted and waiting for their group's record.
+ * Twice the connections, so that every connection has its next mail ready while half the window
+ * waits for its 250s to be written; also the most mails a crash can make go twice.
+ */
+export const DISPATCH_CONCURRENCY = 2 * SMTP_CONNECTIONS;
 
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<void>;
@@ -29,7 +36,7 @@ export interface MailTransport {
 export function smtpTransport(url: string): MailTransport {
   const u = new URL(url);
   if (!u.searchParams.has('pool')) u.searchParams.set('pool', 'true');
-  if (!u.searchParams.has('maxConnections')) u.searchParams.set('maxConnections', String(DISPATCH_CONCURRENCY));
+  if (!u.searchParams.has('maxConnections')) u.searchParams.set('maxConnections', String(SMTP_CONNECTIONS));
   const transporter = nodemailer.createTransport(u.toString());
   return {
     async send(mail) {

@@ -35,23 +35,25 @@ export async function queueMails(db: Tx, rows: MailRow[]): Promise<number> {
 }
 
 /**
- * Leases up to `limit` due mails until `leaseUntil`, in one transaction: other dispatchers on the same
- * PostgreSQL skip the locked rows (SKIP LOCKED) and, once committed, the lease; on SQLite the
- * transaction holds the write lock (BEGIN IMMEDIATE). A worker that dies mid-send lets the lease
- * lapse and another sends again, with the same Message-ID (SMTP is at least once).
+ * Leases up to `limit` due mails until `leaseUntil`, in one statement (one round trip per batch): other
+ * dispatchers on the same PostgreSQL skip the rows it locks (SKIP LOCKED) and, once it committed, the
+ * lease; on SQLite the statement holds the write lock while it runs. A worker that dies mid-send lets
+ * the lease lapse and another sends again, with the same Message-ID (SMTP is at least once).
  */
 export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number): Promise<MailRow[]> {
-  return db.transaction(async (trx) => {
-    const q = trx<MailRow>('outbox')
-      .where({ status: 'queued' })
-      .andWhere('next_attempt_at', '<=', now)
-      .andWhere((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now))
-      .orderBy('id')
-      .limit(limit);
-    const rows = await (isPostgres(trx) ? q.forUpdate().skipLocked() : q);
-    if (rows.length) await trx('outbox').whereIn('id', rows.map((r) => r.id!)).update({ claimed_until: leaseUntil });
-    return rows;
-  });
+  const due = db<MailRow>('outbox')
+    .select('id')
+    .where({ status: 'queued' })
+    .andWhere('next_attempt_at', '<=', now)
+    .andWhere((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+    .orderBy('id')
+    .limit(limit);
+  const rows = (await db<MailRow>('outbox')
+    .whereIn('id', isPostgres(db) ? due.forUpdate().skipLocked() : due)
+    .update({ claimed_until: leaseUntil })
+    .returning('*')) as MailRow[];
+  // RETURNING gives no order; mails go out oldest first.
+  return rows.sort((a, b) => a.id! - b.id!);
 }
 
 /** A dispatcher that stops early (shutdown) hands back the mails it claimed and did not send. */
@@ -59,8 +61,12 @@ export async function releaseClaims(db: Tx, ids: number[]): Promise<void> {
   if (ids.length) await db('outbox').whereIn('id', ids).where({ status: 'queued' }).update({ claimed_until: null });
 }
 
-export async function markSent(db: Tx, id: number, at: string): Promise<void> {
-  await db('outbox').where({ id }).update({ status: 'sent', sent_at: at, claimed_until: null, last_error: null });
+/** Records the 250s of several mails in one statement (the dispatcher groups those accepted meanwhile). */
+export async function markSentMany(db: Tx, ids: number[], at: string): Promise<void> {
+  // Well under SQLite's 32,766 bound parameters: a group is about the dispatcher's window.
+  for (let i = 0; i < ids.length; i += 500) {
+    await db('outbox').whereIn('id', ids.slice(i, i + 500)).update({ status: 'sent', sent_at: at, claimed_until: null, last_error: null });
+  }
 }
 
 export async function markFailed(db: Tx, id: number, patch: { attempts: number; nextAttemptAt: string; error: string; dead: boolean }): Promise<void> {
