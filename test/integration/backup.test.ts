@@ -53,10 +53,14 @@ describe('backup and restore on SQLite', () => {
     app = await startApp(processEnv(env, { SCHEDULER: 'off' }));
     const sessions = await Promise.all(Array.from({ length: 6 }, () => signIn(app!.base, OFFICE)));
     // Each client moves its branches on one after the other: accepted, presenting, fifteen questions.
+    // The last six branches stay out of the burst, still at their materials: on a slow machine the
+    // clients may have moved every other branch to the meeting before the copy is taken, and the
+    // copy must still show branches in two phases (those the burst had moved, and these).
     let stop = false;
     let answered = 0;
+    const moving = codes.slice(0, codes.length - 6);
     const clients = sessions.map(async (session, c) => {
-      const mine = codes.filter((_, i) => i % sessions.length === c);
+      const mine = moving.filter((_, i) => i % sessions.length === c);
       for (let n = 0; !stop; n++) {
         const k = n % 17;
         const branch = mine[Math.floor(n / 17) % mine.length];
@@ -109,7 +113,7 @@ describe('backup and restore on SQLite', () => {
       const counts: Record<string, number> = {};
       for (const b of expected) counts[b.phase] = (counts[b.phase] ?? 0) + 1;
       expect(status.counts).toEqual(counts);
-      expect(Object.keys(counts).length).toBeGreaterThan(1); // the burst was moving branches between phases
+      expect(Object.keys(counts).length).toBeGreaterThan(1); // the burst had moved some branches before the copy
 
       // Every file the copy names is in the restored uploads, byte for byte.
       const files = (await copy('files').select('id', 'sha256')) as { id: string; sha256: string }[];
