@@ -105,10 +105,12 @@ export async function dispatch(db: Tx, transport: MailTransport, now: string, op
   let drained = false;
   let failure = null as { err: unknown } | null;
   const stopped = () => failure !== null || opts.signal?.aborted === true;
+  let after = 0; // the last mail claimed: each claim goes on from there
   const claimMore = (): Promise<void> =>
-    (claiming ??= claimDueMails(db, now, leaseUntil, batchSize)
+    (claiming ??= claimDueMails(db, now, leaseUntil, batchSize, after)
       .then((rows) => {
         if (!rows.length) drained = true;
+        else after = rows[rows.length - 1].id!;
         claimed.push(...rows);
       })
       .finally(() => (claiming = null)));

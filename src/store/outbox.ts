@@ -39,11 +39,16 @@ export async function queueMails(db: Tx, rows: MailRow[]): Promise<number> {
  * dispatchers on the same PostgreSQL skip the rows it locks (SKIP LOCKED) and, once it committed, the
  * lease; on SQLite the statement holds the write lock while it runs. A worker that dies mid-send lets
  * the lease lapse and another sends again, with the same Message-ID (SMTP is at least once).
+ *
+ * `after`: only mails queued after this id, so that a pass's claims walk the queue forward by the
+ * (status, id) index instead of reading again, on every claim, the mails it has already leased. A mail
+ * that becomes due behind the walk (a lapsed lease) goes in the next pass.
  */
-export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number): Promise<MailRow[]> {
+export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number, after = 0): Promise<MailRow[]> {
   const due = db<MailRow>('outbox')
     .select('id')
     .where({ status: 'queued' })
+    .andWhere('id', '>', after)
     .andWhere('next_attempt_at', '<=', now)
     .andWhere((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now))
     .orderBy('id')
