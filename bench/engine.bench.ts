@@ -72,6 +72,21 @@ const now = () => performance.now();
  * Where each side of each figure ran, on the clock of V8's CPU profiles (µs): with BENCH_MARKS=FILE
  * they are written to FILE, so a profile taken with `node --cpu-prof` can be cut to one figure's engine side.
  */
+/**
+ * With BENCH_SQL=TEXT, the engine's statements in every region whose label contains TEXT (say
+ * `run:events x8:engine`) are counted by their first 70 characters and printed at the end: which
+ * statements a figure's extra SQL per op are.
+ */
+const SQL_OF = process.env.BENCH_SQL;
+const sqlTally = new Map<string, number>();
+function tallySql(sql: string): void {
+  if (!phase.includes(SQL_OF!)) return;
+  const key = `${phase}  ${sql.slice(0, 70)}`;
+  sqlTally.set(key, (sqlTally.get(key) ?? 0) + 1);
+}
+process.on('exit', () => {
+  for (const [key, n] of [...sqlTally].sort()) console.log(`${String(n).padStart(7)}  ${key}`);
+});
 const marks: { label: string; from: number; to: number }[] = [];
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 /** SQL statements each side sent (knex's 'query' events, BEGIN/COMMIT/SAVEPOINT included), and by region. */
@@ -175,7 +190,10 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
   const E = await dbs.open(`${name}_engine`, smtp.url);
   const B = await dbs.open(`${name}_base`);
   const engine = E.services.engine;
-  E.db.on('query', () => issued.engine++);
+  E.db.on('query', (q: { sql: string }) => {
+    issued.engine++;
+    if (SQL_OF) tallySql(q.sql);
+  });
   B.db.on('query', () => issued.baseline++);
   const rows: Row[] = [];
   const notes: string[] = [];

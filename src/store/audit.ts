@@ -27,16 +27,28 @@ export type StoredAuditRow = Required<AuditRow> & { id: number; chain: string | 
  * rolled back after we cached), the compare fails and the head is read and locked as before: the
  * cache saves a statement, it never decides what is written.
  */
-const heads = new WeakMap<object, Map<string, { seq: number; last_hash: string }>>();
-const headsOf = (db: Tx) => {
+interface Head { seq: number; last_hash: string }
+interface Known {
+  heads: Map<string, Head>;
+  /** The compare-and-set of each chain that this process has in flight, if any. */
+  moving: Map<string, Promise<number>>;
+}
+const known = new WeakMap<object, Known>();
+const knownOf = (db: Tx): Known => {
   // A transaction's client inherits the root client's config object: one cache per database.
   const key = db.client.config as object;
-  let map = heads.get(key);
-  if (!map) heads.set(key, (map = new Map()));
-  return map;
+  let k = known.get(key);
+  if (!k) known.set(key, (k = { heads: new Map(), moving: new Map() }));
+  return k;
 };
+/**
+ * How long an append waits for another transaction's compare-and-set of the same chain before trying
+ * its own from what it knows. That statement may itself wait on a lock held elsewhere: past this the
+ * append goes on (at worst its compare fails and it reads the head), so no wait here can deadlock.
+ */
+const WAIT_FOR_MOVE_MS = 100;
 
-function chainRows(chain: string, list: AuditRow[], head: { seq: number; last_hash: string }) {
+function chainRows(chain: string, list: AuditRow[], head: Head) {
   let { seq, last_hash: prev } = head;
   const rows = list.map((r) => {
     seq++;
@@ -53,6 +65,29 @@ function chainRows(chain: string, list: AuditRow[], head: { seq: number; last_ha
   return { rows, head: { seq, last_hash: prev } };
 }
 
+/** The audit columns that hold integers; the others are text (casts for a VALUES list on PostgreSQL). */
+const INTEGER_COLUMNS = new Set(['seq', 'cycle_id', 'branch_review_id', 'version']);
+
+/**
+ * PostgreSQL, in one statement: lock the chain's head (waiting for a concurrent writer's commit), and
+ * only if it is still `from`, move it to the new head and insert the chained records. Returns the head
+ * it found and whether the records went in; none when the chain has no head yet.
+ */
+async function appendAtHead(db: Tx, chain: string, from: Head, attempt: ReturnType<typeof chainRows>): Promise<{ head: Head; appended: boolean } | undefined> {
+  const columns = Object.keys(attempt.rows[0]) as (keyof (typeof attempt.rows)[number])[];
+  const row = `(${columns.map((c) => (INTEGER_COLUMNS.has(c) ? '?::integer' : '?::text')).join(', ')})`;
+  const names = columns.map((c) => `"${c}"`).join(', ');
+  const { rows } = (await db.raw(
+    `with head as (select seq, last_hash from audit_chains where chain = ? for update),
+      moved as (update audit_chains set seq = ?, last_hash = ? where chain = ? and exists (select 1 from head where seq = ? and last_hash = ?) returning seq),
+      added as (insert into audit (${names}) select * from (values ${attempt.rows.map(() => row).join(', ')}) as v (${names}) where exists (select 1 from moved) returning id)
+    select head.seq, head.last_hash, (select count(*) from added)::integer as added from head`,
+    [chain, attempt.head.seq, attempt.head.last_hash, chain, from.seq, from.last_hash, ...attempt.rows.flatMap((r) => columns.map((c) => r[c]))],
+  )) as { rows: { seq: number | string; last_hash: string; added: number }[] };
+  if (!rows.length) return undefined;
+  return { head: { seq: Number(rows[0].seq), last_hash: rows[0].last_hash }, appended: rows[0].added === attempt.rows.length };
+}
+
 /**
  * Appends records to their chains inside the caller's transaction. The chain's head row is locked
  * (PostgreSQL: by the compare-and-set or FOR UPDATE) or the database is already held (SQLite), so
@@ -65,23 +100,59 @@ export async function insertAudit(db: Tx, rows: AuditRow[], opts: { ids?: boolea
     const chain = chainOf(r.cycle_id);
     byChain.set(chain, [...(byChain.get(chain) ?? []), r]);
   }
-  const known = headsOf(db);
+  const { heads, moving } = knownOf(db);
   for (const [chain, list] of byChain) {
     let chained: ReturnType<typeof chainRows> | undefined;
-    const cached = known.get(chain);
+    let inserted = false;
+    let locked: Head | undefined; // the head as found by a failed one-statement append, which locked it
+    // Concurrent transactions of this process (8 clients on PostgreSQL) append to the same chain: one
+    // whose compare is in flight is about to move the head, and a compare from the head before it
+    // would wait for its commit only to fail. Wait for that statement (not its commit) and compare
+    // against the head it sets: PostgreSQL then holds ours until theirs commits, and it matches.
+    // Several may be waiting: the first to wake goes next, and the others wait for its statement in turn.
+    if (moving.has(chain)) {
+      let waited = false;
+      const enough = new Promise<void>((resolve) => setTimeout(() => resolve(void (waited = true)), WAIT_FOR_MOVE_MS).unref());
+      for (let ahead = moving.get(chain); ahead && !waited; ahead = moving.get(chain)) await Promise.race([ahead.catch(() => 0), enough]);
+    }
+    const cached = heads.get(chain);
     if (cached) {
       const attempt = chainRows(chain, list, cached);
-      const moved = await db('audit_chains').where({ chain, seq: cached.seq, last_hash: cached.last_hash }).update(attempt.head);
-      if (moved === 1) chained = attempt;
+      // PostgreSQL: lock, compare, move and insert in one statement, so that the head is held for that
+      // statement and the commit (the other writers queue on it). SQLite has one writer: a plain compare.
+      const oneStatement = isPostgres(db) && !opts.ids && list.length <= 200;
+      const move: Promise<number> = (
+        oneStatement
+          ? appendAtHead(db, chain, cached, attempt).then((found) => {
+              if (found && !found.appended) locked = found.head;
+              return found?.appended ? 1 : 0;
+            })
+          : Promise.resolve(db('audit_chains').where({ chain, seq: cached.seq, last_hash: cached.last_hash }).update(attempt.head))
+      ).then((n) => {
+        // Known before anyone waiting on this statement goes on.
+        if (n === 1) heads.set(chain, attempt.head);
+        return n;
+      });
+      moving.set(chain, move);
+      let moved: number;
+      try {
+        moved = await move;
+      } finally {
+        if (moving.get(chain) === move) moving.delete(chain);
+      }
+      if (moved === 1) {
+        chained = attempt;
+        inserted = oneStatement;
+      }
     }
     if (!chained) {
       const lockHead = () => {
         const q = db('audit_chains').where({ chain }).first();
-        return (isPostgres(db) ? q.forUpdate() : q) as Promise<{ seq: number; last_hash: string } | undefined>;
+        return (isPostgres(db) ? q.forUpdate() : q) as Promise<Head | undefined>;
       };
       // The head exists after a chain's first record: create it only then (a concurrent first writer
       // is absorbed by the conflict clause).
-      let head = await lockHead();
+      let head = locked ?? (await lockHead());
       if (!head) {
         await db('audit_chains').insert({ chain, seq: 0, last_hash: GENESIS_HASH }).onConflict('chain').ignore();
         head = (await lockHead())!;
@@ -89,8 +160,8 @@ export async function insertAudit(db: Tx, rows: AuditRow[], opts: { ids?: boolea
       chained = chainRows(chain, list, { seq: Number(head.seq), last_hash: head.last_hash });
       await db('audit_chains').where({ chain }).update(chained.head);
     }
-    known.set(chain, chained.head);
-    for (let i = 0; i < chained.rows.length; i += 200) {
+    heads.set(chain, chained.head);
+    for (let i = 0; !inserted && i < chained.rows.length; i += 200) {
       const part = chained.rows.slice(i, i + 200);
       // RETURNING only where the caller wants the ids (it costs SQLite a result set per insert).
       if (!opts.ids) await db('audit').insert(part);
