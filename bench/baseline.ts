@@ -4,6 +4,8 @@
 // (fixture.ts: restamp), so the baseline pays for the writing, not for rendering. The audit's hash
 // chain is computed here with the pure function of src/domain/auditChain.ts.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { GENESIS_HASH, recordHash, type ChainedContent } from '../src/domain/auditChain';
 import type { Side } from './databases';
@@ -369,4 +371,47 @@ export async function baselineBoard(db: Knex, now: string): Promise<unknown> {
   const columns = ['id', 'code', 'name', 'phase', 'state', 'version', 'final_score', 'grade', 'rank', 'deadline_kind', 'deadline_at', 'segment'];
   const page = await db('branch_reviews').where({ cycle_id: cycle.id }).select(columns).orderBy('code', 'asc').offset(0).limit(50);
   return { tallies, page };
+}
+
+// ── export ───────────────────────────────────────────────────────────────────
+
+/**
+ * Every branch one plan item in its snapshot, on either side's database, before the export figure
+ * (not timed): the ledger then has a row per branch to write. The same update on both sides.
+ */
+export async function givePlanItems(side: Side): Promise<void> {
+  const item = JSON.stringify([{ id: 'I1', problem: '党建与业务融合不够', measure: '设立党员先锋岗', owner: '书记', dueDate: '2021-06-30', status: 'open', progress: [] }]);
+  if (side.pg) await side.db.raw(`update branch_reviews set snapshot = jsonb_set(snapshot::jsonb, '{context,planItems}', ?::jsonb)::text`, [item]);
+  else await side.db.raw(`update branch_reviews set snapshot = json_set(snapshot, '$.context.planItems', json(?))`, [item]);
+}
+
+const LEDGER_COLUMNS = ['code', 'name', 'id', 'problem', 'measure', 'owner', 'due', 'status', 'progress'];
+const ITEM_STATUS: Record<string, string> = { open: '未开始', inProgress: '整改中', verified: '已销号' };
+
+/**
+ * The ledger (整改台账) by hand: the cycle's branches read by code, 500 at a time as the engine pages
+ * them, each snapshot parsed and its plan items written as rows of a streamed workbook to `out`.
+ */
+export async function baselineLedger(db: Knex, out: string): Promise<number> {
+  const cycle = (await db('cycles').where({ year: YEAR }).first()) as { id: number };
+  const file = fs.createWriteStream(out);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false });
+  const ws = wb.addWorksheet('整改台账');
+  ws.columns = LEDGER_COLUMNS.map((key) => ({ header: key, key }));
+  let rows = 0;
+  for (let offset = 0; ; offset += 500) {
+    const page = (await db('branch_reviews').where({ cycle_id: cycle.id }).orderBy('code').offset(offset).limit(500)) as { code: string; name: string; snapshot: string }[];
+    for (const b of page) {
+      const items = (JSON.parse(b.snapshot).context.planItems ?? []) as { id: string; problem: string; measure: string; owner: string; dueDate: string; status: string; progress: { note: string }[] }[];
+      for (const it of items) {
+        ws.addRow({ code: b.code, name: b.name, id: it.id, problem: it.problem, measure: it.measure, owner: it.owner, due: it.dueDate, status: ITEM_STATUS[it.status], progress: it.progress.map((p) => p.note).join('；') }).commit();
+        rows++;
+      }
+    }
+    if (page.length < 500) break;
+  }
+  ws.commit();
+  await wb.commit();
+  await new Promise<void>((resolve, reject) => (file.closed ? resolve() : file.once('close', resolve).once('error', reject)));
+  return rows;
 }

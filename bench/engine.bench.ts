@@ -12,11 +12,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { Actor } from '../src/engine/index';
 import { dispatch } from '../src/mail/dispatcher';
-import { baselineAcknowledge, baselineBoard, baselineDashboard, baselineLaunch, baselineTick, launchSamples, tickSamples, type LaunchSamples, type Secretary } from './baseline';
+import { baselineAcknowledge, baselineBoard, baselineDashboard, baselineLaunch, baselineLedger, baselineTick, givePlanItems, launchSamples, tickSamples, type LaunchSamples, type Secretary } from './baseline';
 import { countDifferences, Databases, DEFAULT_PG_URL, rowCounts, type Dialect, type Side } from './databases';
 import { AT, cycleConfig, OFFICE, partitions, YEAR } from './fixture';
 import { nodemailerSend, dueMails, queueMails, startSmtp, type LocalSmtp } from './mail';
@@ -59,7 +62,7 @@ if (!Number.isInteger(N) || N < 10) throw new Error(`--branches must be a whole 
 if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`--db must be sqlite or postgres, got ${opts.db}`);
 if (!Number.isInteger(MAILS) || MAILS < 1) throw new Error(`--mails must be a whole number, got ${opts.mails}`);
 if (!Number.isInteger(PEER_N) || PEER_N < 1) throw new Error(`--peer-branches must be a whole number, got ${opts['peer-branches']}`);
-const FIGURES = ['launch', 'events', 'events x8', 'bulk events', 'tick', 'dashboard', 'board', 'mail', 'peer'] as const;
+const FIGURES = ['launch', 'events', 'events x8', 'bulk events', 'tick', 'dashboard', 'board', 'export', 'mail', 'peer'] as const;
 const only = opts.only ? new Set(opts.only.split(',').map((f) => f.trim())) : undefined;
 for (const f of only ?? []) if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`--only: no figure ${f} (${FIGURES.join(', ')})`);
 /** Whether this run measures the figure (every figure unless --only names others). */
@@ -118,7 +121,12 @@ setInterval(() => {
   const rss = process.memoryUsage().rss;
   if (rss > (peakRss.get(phase) ?? 0)) peakRss.set(phase, rss);
 }, 50).unref();
+// A full collection before each figure (V8 then hands freed pages back): each figure's resident set
+// is what it holds, not the garbage the figure before it left (the baseline's tick, say).
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 const progress = (msg: string) => {
+  collectGarbage();
   phase = msg;
   process.stderr.write(`  · ${msg} (rss ${mib(process.memoryUsage().rss)} MiB, heap ${mib(process.memoryUsage().heapUsed)} MiB)\n`);
 };
@@ -392,6 +400,32 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     const bE = pcts(board.e.latencies);
     const bB = pcts(board.b.latencies);
     rows.push({ figure: 'board', unit: 'ms (median)', engine: bE.p50, baseline: bB.p50, ratio: bE.p50 / bB.p50, ...bE, note: `baseline: the page query by hand, p95 ${bB.p95.toFixed(1)} ms; ${perOp(`${name}:board`, reps)}` });
+  }
+
+  if (wants('export')) {
+    // ── export: the ledger (整改台账) of every branch, streamed to a file, against the same pages by hand ──
+    progress(`${name}: export ${n}`);
+    for (const side of [E, B]) await givePlanItems(side);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shuping-bench-export-'));
+    try {
+      const outE = path.join(dir, 'engine.xlsx');
+      t = now();
+      await region(`${name}:export:engine`, async () => {
+        const file = await engine.exportDocument(YEAR, 'ledger', office);
+        const sink = fs.createWriteStream(outE);
+        await file.write(sink);
+        if (!sink.writableFinished) await new Promise<void>((resolve, reject) => sink.once('finish', () => resolve()).once('error', reject));
+      });
+      const exportE = now() - t;
+      t = now();
+      const written = await region(`${name}:export:baseline`, () => baselineLedger(B.db, path.join(dir, 'baseline.xlsx')));
+      const exportB = now() - t;
+      if (written !== n) notes.push(`export: the baseline wrote ${written} rows of ${n}`);
+      const bytes = [fs.statSync(outE).size, fs.statSync(path.join(dir, 'baseline.xlsx')).size];
+      rows.push({ figure: 'export', unit: 'branches/s', engine: perSecond(n, exportE), baseline: perSecond(n, exportB), ratio: exportE / exportB, note: `ledger .xlsx, ${mib(bytes[0])} vs ${mib(bytes[1])} MiB; ${perOp(`${name}:export`, n)}` });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   if (wants('mail')) {

@@ -10,7 +10,6 @@ import { AppError, fromZod, invalidInput } from '../errors';
 import { branchReviewsByCodes, type BranchReviewRow } from '../store/branchReviews';
 import { findCycle, type CycleRow } from '../store/cycles';
 import type { Tx } from '../store/db';
-import { usersByIds } from '../store/users';
 import { findAnswer, saveAnswer } from '../store/idempotency';
 import { saveScoreDraft as storeScoreDraft } from '../store/web';
 import { actorKey, type Actor } from './actors';
@@ -157,18 +156,16 @@ class BatchRecords {
       if (!codesByRef.has(k)) codesByRef.set(k, new Set());
       codesByRef.get(k)!.add(r.branch);
     }
-    const people = new Set<number>();
+    const read: BranchReviewRow[] = [];
     for (const [ref, codes] of codesByRef) {
       const c = await this.cycleOf(ref);
       if (!c) continue;
       for (const branch of await branchReviewsByCodes(this.trx, c.cycle.id, [...codes], true)) {
         this.byKey.set(this.key(ref, branch.code), { ...c, branch, snapshot: restoreBranch(branch) });
-        people.add(branch.secretary_id);
-        if (branch.deputy_id !== null) people.add(branch.deputy_id);
+        read.push(branch);
       }
     }
-    const ids = [...people];
-    for (let i = 0; i < ids.length; i += 500) for (const u of await usersByIds(this.trx, ids.slice(i, i + 500))) this.batch.users.set(u.id, u);
+    await this.batch.knowPeopleOf(read);
   }
 
   /** The branch as the batch left it; read now when it was not preloaded (or was forgotten). */

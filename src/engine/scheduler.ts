@@ -3,7 +3,6 @@ import { findCycle, type CycleRow } from '../store/cycles';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { CycleRules } from '../domain/schemas';
 import { branchReviewsByIds, getBranchReview, type BranchReviewRow } from '../store/branchReviews';
-import { usersByIds } from '../store/users';
 import { isPostgres, type Tx } from '../store/db';
 import { claimDueTimers, laterStepDue, markTimer, markTimers, withLaterStepDue, type TimerRow } from '../store/timers';
 import { SYSTEM } from './actors';
@@ -117,14 +116,8 @@ async function fireTogether(trx: Tx, deps: EngineDeps, batch: TimerRow[], now: s
   const writes = new TransitionBatch(trx, deps);
   const branches = new Map<number, { branch: BranchReviewRow; snapshot: AnyMachineSnapshot }>();
   const wanted = [...new Set(batch.filter((t) => !later.has(t.id!)).map((t) => t.branch_review_id))];
-  const people = new Set<number>();
-  for (const branch of await branchReviewsByIds(trx, wanted)) {
-    branches.set(branch.id, { branch, snapshot: restoreBranch(branch) });
-    people.add(branch.secretary_id);
-    if (branch.deputy_id !== null) people.add(branch.deputy_id);
-  }
-  const ids = [...people];
-  for (let i = 0; i < ids.length; i += 500) for (const u of await usersByIds(trx, ids.slice(i, i + 500))) writes.users.set(u.id, u);
+  for (const branch of await branchReviewsByIds(trx, wanted)) branches.set(branch.id, { branch, snapshot: restoreBranch(branch) });
+  await writes.knowPeopleOf([...branches.values()].map((b) => b.branch));
   const cycles = new Map<number, { cycle: CycleRow; config: CycleRules }>();
   const fired: number[] = [];
   const skipped: number[] = [];

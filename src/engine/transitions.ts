@@ -9,7 +9,7 @@ import { countBranchesOutside, updateBranchReview, updateBranchReviewSteps, type
 import { findCycle, updateCycle, type CycleRow } from '../store/cycles';
 import type { Db, Tx } from '../store/db';
 import { queueMails, type MailRow } from '../store/outbox';
-import type { UserRow } from '../store/users';
+import { usersByIds, type UserRow } from '../store/users';
 import { cancelPendingTimers, insertTimers } from '../store/timers';
 import { actorKey, type Actor } from './actors';
 import { recordAudit, type AuditEntry } from './audit';
@@ -162,6 +162,17 @@ export class TransitionBatch {
   ) {}
 
   static fits = (p: PlannedTransition): boolean => !writesMore(p);
+
+  /** Reads at once the secretaries and deputies of branches the batch will move (their mails name them). */
+  async knowPeopleOf(branches: Iterable<BranchReviewRow>): Promise<void> {
+    const ids = new Set<number>();
+    for (const b of branches) {
+      ids.add(b.secretary_id);
+      if (b.deputy_id !== null) ids.add(b.deputy_id);
+    }
+    const unknown = [...ids].filter((id) => !this.users.has(id));
+    for (let i = 0; i < unknown.length; i += 500) for (const u of await usersByIds(this.trx, unknown.slice(i, i + 500))) this.users.set(u.id, u);
+  }
 
   get size(): number {
     return this.planned.length;
