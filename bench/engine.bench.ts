@@ -72,10 +72,6 @@ const pgUrl = opts['pg-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_PG_URL
 const now = () => performance.now();
 
 /**
- * Where each side of each figure ran, on the clock of V8's CPU profiles (µs): with BENCH_MARKS=FILE
- * they are written to FILE, so a profile taken with `node --cpu-prof` can be cut to one figure's engine side.
- */
-/**
  * With BENCH_SQL=TEXT, the engine's statements in every region whose label contains TEXT (say
  * `run:events x8:engine`) are counted by their first 70 characters and printed at the end: which
  * statements a figure's extra SQL per op are.
@@ -90,6 +86,10 @@ function tallySql(sql: string): void {
 process.on('exit', () => {
   for (const [key, n] of [...sqlTally].sort()) console.log(`${String(n).padStart(7)}  ${key}`);
 });
+/**
+ * Where each side of each figure ran, on the clock of V8's CPU profiles (µs): with BENCH_MARKS=FILE
+ * they are written to FILE, so a profile taken with `node --cpu-prof` can be cut to one figure's engine side.
+ */
 const marks: { label: string; from: number; to: number }[] = [];
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 /** SQL statements each side sent (knex's 'query' events, BEGIN/COMMIT/SAVEPOINT included), and by region. */
