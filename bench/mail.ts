@@ -3,8 +3,9 @@
 // mails to it directly.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { pooledSmtpUrl } from '../src/mail/transport';
 import type { Side } from './databases';
 
 export interface LocalSmtp { url: string; port: number; received(): number; close(): Promise<void> }
@@ -70,30 +71,39 @@ export async function queueMails(side: Side, count: number, now: string): Promis
   if (!side.pg) await db.raw('pragma wal_checkpoint(truncate)');
 }
 
+/** The timed mails in four parts (fewer when there are fewer than four), as even as they divide. */
+export function mailParts(mails: number): number[] {
+  const parts = Math.min(4, mails);
+  return Array.from({ length: parts }, (_, i) => Math.floor(mails / parts) + (i < mails % parts ? 1 : 0));
+}
+
 /** The queued mails as the dispatcher would send them (read before it does). */
 export async function dueMails(side: Side, now: string): Promise<OutboxRow[]> {
   return (await side.db('outbox').where({ status: 'queued' }).andWhere('next_attempt_at', '<=', now).orderBy('id')) as OutboxRow[];
 }
 
-/** nodemailer on its own: a pooled transport sending every mail, all handed to it at once (its pool queues them). */
-export async function nodemailerSend(smtp: LocalSmtp, mails: OutboxRow[], from: string): Promise<void> {
-  const transporter = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: true });
-  try {
-    await Promise.all(
-      mails.map((m) =>
-        transporter.sendMail({
-          messageId: m.message_id,
-          from,
-          to: m.to_email,
-          subject: m.subject,
-          text: m.body_text,
-          html: m.body_html,
-          attachments: m.attachments ? JSON.parse(m.attachments) : undefined,
-          headers: { 'X-Shuping-Template': m.template },
-        }),
-      ),
-    );
-  } finally {
-    transporter.close();
-  }
+/**
+ * nodemailer on its own: a pooled transport configured as the engine's (src/mail/transport.ts), kept
+ * open across the figure's parts as the engine's is, every mail of a part handed to it at once (its
+ * pool queues them).
+ */
+export function nodemailerPool(smtp: LocalSmtp): Transporter {
+  return nodemailer.createTransport(pooledSmtpUrl(smtp.url));
+}
+
+export async function nodemailerSend(transporter: Transporter, mails: OutboxRow[], from: string): Promise<void> {
+  await Promise.all(
+    mails.map((m) =>
+      transporter.sendMail({
+        messageId: m.message_id,
+        from,
+        to: m.to_email,
+        subject: m.subject,
+        text: m.body_text,
+        html: m.body_html,
+        attachments: m.attachments ? JSON.parse(m.attachments) : undefined,
+        headers: { 'X-Shuping-Template': m.template },
+      }),
+    ),
+  );
 }

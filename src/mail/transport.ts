@@ -14,30 +14,44 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
 }
 
-/** The pool's SMTP connections: nodemailer's own default (maxConnections 5), as the bench's nodemailer side has. */
+/** The pool's SMTP connections: nodemailer's own default (maxConnections 5). */
 export const SMTP_CONNECTIONS = 5;
 
 /**
- * Mails one dispatcher has in flight: being sent, or accepted and waiting for their group's record.
- * Twice the connections, so that every connection has its next mail ready while half the window
- * waits for its 250s to be written; also the most mails a crash can make go twice.
+ * Mails one connection carries before the pool replaces it: as many as the server lets it.
+ * nodemailer's default (100) reconnects every hundred mails, and every new connection waits for
+ * the server's greeting, which servers delay on purpose (smtp-server 100 ms, Postfix's postscreen
+ * seconds). A server that closes a connection gets a new one (a mail cut off on it is retried like
+ * any temporary failure); `?maxMessages=` sets a limit.
  */
-export const DISPATCH_CONCURRENCY = 2 * SMTP_CONNECTIONS;
+export const SMTP_MESSAGES_PER_CONNECTION = Infinity;
+
+/**
+ * Mails one dispatcher has in flight: being sent, or accepted and waiting for their group's record.
+ * Four for each connection, so that every connection has its next mail ready while the mails it
+ * sent wait for their 250s to be written; also the most mails a crash can make go twice.
+ */
+export const DISPATCH_CONCURRENCY = 4 * SMTP_CONNECTIONS;
+
+/**
+ * The URL's pool settings, with ours where it has none: pooled (`?pool=false` opts out: a new
+ * connection per mail costs a TCP and TLS handshake and a greeting each, about a hundred
+ * milliseconds), SMTP_CONNECTIONS connections, SMTP_MESSAGES_PER_CONNECTION mails on each.
+ */
+export function pooledSmtpUrl(url: string): string {
+  const u = new URL(url);
+  const defaults = { pool: 'true', maxConnections: String(SMTP_CONNECTIONS), maxMessages: String(SMTP_MESSAGES_PER_CONNECTION) };
+  for (const [key, value] of Object.entries(defaults)) if (!u.searchParams.has(key)) u.searchParams.set(key, value);
+  return u.toString();
+}
 
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
 }
 
-/**
- * A pooled connection unless the URL says otherwise (`?pool=false`): a new connection per mail costs
- * a TCP and TLS handshake and a greeting each, about a hundred milliseconds.
- */
 export function smtpTransport(url: string): MailTransport {
-  const u = new URL(url);
-  if (!u.searchParams.has('pool')) u.searchParams.set('pool', 'true');
-  if (!u.searchParams.has('maxConnections')) u.searchParams.set('maxConnections', String(SMTP_CONNECTIONS));
-  const transporter = nodemailer.createTransport(u.toString());
+  const transporter = nodemailer.createTransport(pooledSmtpUrl(url));
   return {
     async send(mail) {
       await transporter.sendMail(mail);

@@ -12,6 +12,8 @@ export class TestSmtp {
   delayMs = 0;
   /** Called with each message once it is recorded, before the server answers 250 (e.g. to kill the sender then). */
   beforeAccept: ((m: Received) => void | Promise<void>) | null = null;
+  /** Connections opened by senders so far. */
+  connections = 0;
   /** Server errors other than a sender's reset connection. */
   readonly errors: Error[] = [];
   private server?: SMTPServer;
@@ -22,6 +24,10 @@ export class TestSmtp {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onConnect: (_session, callback) => {
+        this.connections++;
+        callback();
+      },
       onData: (stream, _session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
