@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { outgoingMail } from '../src/mail/dispatcher';
 import { pooledSmtpUrl } from '../src/mail/transport';
 import type { Side } from './databases';
 
@@ -92,18 +93,5 @@ export function nodemailerPool(smtp: LocalSmtp): Transporter {
 }
 
 export async function nodemailerSend(transporter: Transporter, mails: OutboxRow[], from: string): Promise<void> {
-  await Promise.all(
-    mails.map((m) =>
-      transporter.sendMail({
-        messageId: m.message_id,
-        from,
-        to: m.to_email,
-        subject: m.subject,
-        text: m.body_text,
-        html: m.body_html,
-        attachments: m.attachments ? JSON.parse(m.attachments) : undefined,
-        headers: { 'X-Shuping-Template': m.template },
-      }),
-    ),
-  );
+  await Promise.all(mails.map((m) => transporter.sendMail(outgoingMail(m, from))));
 }

@@ -8,7 +8,7 @@
 // while the previous group was being written goes in the next single UPDATE (src/store/outbox.ts).
 import type { Tx } from '../store/db';
 import { claimDueMails, markFailed, markSentMany, releaseClaims, type MailRow } from '../store/outbox';
-import { DISPATCH_CONCURRENCY, type MailTransport } from './transport';
+import { DISPATCH_CONCURRENCY, type MailTransport, type OutgoingMail } from './transport';
 import { postToRobot, webhookOf } from './webhook';
 
 export interface DispatchOptions {
@@ -147,6 +147,21 @@ export async function dispatch(db: Tx, transport: MailTransport, now: string, op
   return result;
 }
 
+/** A queued mail as it goes out, under its own Message-ID. */
+export function outgoingMail(mail: Pick<MailRow, 'message_id' | 'to_email' | 'subject' | 'body_text' | 'body_html' | 'attachments' | 'template'>, from: string): OutgoingMail {
+  return {
+    messageId: mail.message_id,
+    from,
+    to: mail.to_email,
+    subject: mail.subject,
+    text: mail.body_text,
+    html: mail.body_html,
+    attachments: mail.attachments ? JSON.parse(mail.attachments) : undefined,
+    // Lets an office's mail rules (and our tests) tell the kinds of mail apart.
+    headers: { 'X-Shuping-Template': mail.template },
+  };
+}
+
 async function sendOne(
   db: Tx,
   transport: MailTransport,
@@ -164,17 +179,7 @@ async function sendOne(
     if (mail.channel === 'webhook') {
       const { target, message } = webhookOf(mail);
       await postToRobot(target, message, now);
-    } else await transport.send({
-      messageId: mail.message_id,
-      from,
-      to: mail.to_email,
-      subject: mail.subject,
-      text: mail.body_text,
-      html: mail.body_html,
-      attachments: mail.attachments ? JSON.parse(mail.attachments) : undefined,
-      // Lets an office's mail rules (and our tests) tell the kinds of mail apart.
-      headers: { 'X-Shuping-Template': mail.template },
-    });
+    } else await transport.send(outgoingMail(mail, from));
   } catch (err) {
     marks.sending--;
     marks.poke();
