@@ -436,13 +436,14 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     // Then the mails go in parts, the engine first in one and nodemailer first in the next
     // (A B B A …): the machine's drift falls on both sides alike.
     const pool = nodemailerPool(smtp);
+    const warmUpMails = Math.min(100, sizes.mails);
     const before = smtp.received();
     const sent = { sent: 0, failed: 0 };
     let mailE = 0;
     let mailB = 0;
     try {
       const parts = mailParts(sizes.mails);
-      for (const [part, count] of [Math.min(100, sizes.mails), ...parts].entries()) {
+      for (const [part, count] of [warmUpMails, ...parts].entries()) {
         const warmUp = part === 0;
         await queueMails(E, count, AT.mail);
         const mails = await dueMails(E, AT.mail);
@@ -463,7 +464,7 @@ async function suite(dbs: Databases, smtp: LocalSmtp, n: number, name: string, s
     } finally {
       pool.close();
     }
-    const total = sizes.mails + Math.min(100, sizes.mails);
+    const total = sizes.mails + warmUpMails;
     if (sent.sent !== total || smtp.received() - before !== 2 * total) {
       notes.push(`mail: the dispatcher sent ${sent.sent} of ${total} (${sent.failed} failed), the server received ${smtp.received() - before} of ${2 * total}`);
     }
