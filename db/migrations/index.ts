@@ -17,6 +17,7 @@ import * as m20261127_02 from './20261127_02_meeting';
 import * as m20261128_03 from './20261128_03_cycle_kinds';
 import * as m20261202_01 from './20261202_01_branch_review_tallies';
 import * as m20261203_01 from './20261203_01_outbox_claim_order';
+import * as m20261204_01 from './20261204_01_outbox_claim_covering';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '20261128_03_cycle_kinds': m20261128_03,
   '20261202_01_branch_review_tallies': m20261202_01,
   '20261203_01_outbox_claim_order': m20261203_01,
+  '20261204_01_outbox_claim_covering': m20261204_01,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

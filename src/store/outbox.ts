@@ -34,29 +34,30 @@ export async function queueMails(db: Tx, rows: MailRow[]): Promise<number> {
   return added;
 }
 
+// The dispatcher's statements are written out once instead of built by knex's query builder on every
+// claim and every group of 250s: building them cost 39 µs of the main thread a mail, 16 µs now (a CPU
+// profile of 4,000 mails, issue 8), time the SMTP connections on the same thread wait for.
+/** The due mails a claim takes, by id (exported for the test of its query plan). */
+export const DUE_MAILS_SQL =
+  "select id from outbox where status = 'queued' and id > ? and next_attempt_at <= ? and (claimed_until is null or claimed_until < ?) order by id limit ?";
+const CLAIM_SQL_SQLITE = `update outbox set claimed_until = ? where id in (${DUE_MAILS_SQL}) returning *`;
+const CLAIM_SQL_PG = `update outbox set claimed_until = ? where id in (${DUE_MAILS_SQL} for update skip locked) returning *`;
+
 /**
  * Leases up to `limit` due mails until `leaseUntil`, in one statement (one round trip per batch): other
  * dispatchers on the same PostgreSQL skip the rows it locks (SKIP LOCKED) and, once it committed, the
  * lease; on SQLite the statement holds the write lock while it runs. A worker that dies mid-send lets
  * the lease lapse and another sends again, with the same Message-ID (SMTP is at least once).
  *
- * `after`: only mails queued after this id, so that a pass's claims walk the queue forward by the
- * (status, id) index instead of reading again, on every claim, the mails it has already leased. A mail
- * that becomes due behind the walk (a lapsed lease) goes in the next pass.
+ * `after`: only mails queued after this id, so that a pass's claims walk the queue forward by
+ * outbox_claim_index (status, id, then the columns the claim tests, so that mails not yet due are passed
+ * over in the index, without reading their rows) instead of reading again, on every claim, the mails it
+ * has already leased. A mail that becomes due behind the walk (a lapsed lease) goes in the next pass.
  */
 export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number, after = 0): Promise<MailRow[]> {
-  const due = db<MailRow>('outbox')
-    .select('id')
-    .where({ status: 'queued' })
-    .andWhere('id', '>', after)
-    .andWhere('next_attempt_at', '<=', now)
-    .andWhere((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now))
-    .orderBy('id')
-    .limit(limit);
-  const rows = (await db<MailRow>('outbox')
-    .whereIn('id', isPostgres(db) ? due.forUpdate().skipLocked() : due)
-    .update({ claimed_until: leaseUntil })
-    .returning('*')) as MailRow[];
+  const pg = isPostgres(db);
+  const res = await db.raw(pg ? CLAIM_SQL_PG : CLAIM_SQL_SQLITE, [leaseUntil, after, now, now, limit]);
+  const rows = (pg ? (res as { rows: MailRow[] }).rows : res) as MailRow[];
   // RETURNING gives no order; mails go out oldest first.
   return rows.sort((a, b) => a.id! - b.id!);
 }
@@ -70,7 +71,8 @@ export async function releaseClaims(db: Tx, ids: number[]): Promise<void> {
 export async function markSentMany(db: Tx, ids: number[], at: string): Promise<void> {
   // Well under SQLite's 32,766 bound parameters: a group is about the dispatcher's window.
   for (let i = 0; i < ids.length; i += 500) {
-    await db('outbox').whereIn('id', ids.slice(i, i + 500)).update({ status: 'sent', sent_at: at, claimed_until: null, last_error: null });
+    const group = ids.slice(i, i + 500);
+    await db.raw(`update outbox set status = 'sent', sent_at = ?, claimed_until = null, last_error = null where id in (${group.map(() => '?').join(',')})`, [at, ...group]);
   }
 }
 

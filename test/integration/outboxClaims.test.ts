@@ -1,9 +1,9 @@
 // The dispatcher's claims walk the queue forward: each batch starts after the last mail the pass
-// took (by the (status, id) index), oldest first, and a lease that lapses behind the walk waits for
-// the next pass instead of being read again by every claim.
+// took (by the claim index, which begins with (status, id)), oldest first, and a lease that lapses
+// behind the walk waits for the next pass instead of being read again by every claim.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/mail/dispatcher';
-import { claimDueMails, listMails } from '../../src/store/outbox';
+import { claimDueMails, DUE_MAILS_SQL, listMails } from '../../src/store/outbox';
 import { driver } from '../support/cycle';
 import { dialects, makeTestEnv, type TestEnv } from '../support/db';
 import { TestSmtp } from '../support/smtp';
@@ -52,5 +52,10 @@ describe.each(dialects)('claiming queued mails on %s', (dialect) => {
     const sent = await listMails(db, { status: 'sent' });
     expect(sent).toHaveLength(17);
     expect(smtp.received.map((m) => m.messageId).sort()).toEqual(sent.map((m) => m.message_id).sort());
+  });
+
+  it.runIf(dialect === 'sqlite')('passes over queued mails not yet due in the index, without reading their rows', async () => {
+    const plan = (await env.services.db.raw(`explain query plan ${DUE_MAILS_SQL}`, [0, T0, T0, 50])) as { detail: string }[];
+    expect(plan.map((p) => p.detail)).toContainEqual(expect.stringMatching(/^SEARCH outbox USING COVERING INDEX outbox_claim_index \(status=\? AND id>\?\)/));
   });
 });
