@@ -7,7 +7,7 @@
 // their Message-IDs: SMTP is at least once). The 250s are recorded in groups: whatever was accepted
 // while the previous group was being written goes in the next single UPDATE (src/store/outbox.ts).
 import type { Tx } from '../store/db';
-import { claimDueMails, markFailed, markSentMany, releaseClaims, type MailRow } from '../store/outbox';
+import { claimDueMails, markFailed, markSentMany, releaseClaims, type ClaimCursor, type MailRow } from '../store/outbox';
 import { DISPATCH_CONCURRENCY, type MailTransport, type OutgoingMail } from './transport';
 import { postToRobot, webhookOf } from './webhook';
 
@@ -105,12 +105,12 @@ export async function dispatch(db: Tx, transport: MailTransport, now: string, op
   let drained = false;
   let failure = null as { err: unknown } | null;
   const stopped = () => failure !== null || opts.signal?.aborted === true;
-  let after = 0; // the last mail claimed: each claim goes on from there
+  let after: ClaimCursor | undefined; // the last mail claimed: each claim goes on from there
   const claimMore = (): Promise<void> =>
     (claiming ??= claimDueMails(db, now, leaseUntil, batchSize, after)
       .then((rows) => {
         if (!rows.length) drained = true;
-        else after = rows[rows.length - 1].id!;
+        else after = rows[rows.length - 1];
         claimed.push(...rows);
       })
       .finally(() => (claiming = null)));

@@ -37,11 +37,29 @@ export async function queueMails(db: Tx, rows: MailRow[]): Promise<number> {
 // The dispatcher's statements are written out once instead of built by knex's query builder on every
 // claim and every group of 250s: building them cost 39 µs of the main thread a mail, 16 µs now (a CPU
 // profile of 4,000 mails, issue 8), time the SMTP connections on the same thread wait for.
-/** The due mails a claim takes, by id (exported for the test of its query plan). */
+const CLAIMABLE = "status = 'queued' and next_attempt_at <= ? and (claimed_until is null or claimed_until < ?)";
+/**
+ * The due mails a claim takes, in the order they fell due, after the cursor (due time, id). SQLite seeks
+ * a row value only by its first column, and mails queued together share their due time (a launch's
+ * thousands), so the ties after the cursor and the later due times are two walks of the index, each
+ * ordered and limited. Parameters: due time, id, now, now, limit, due time, now, now, limit, limit.
+ * (Exported for the test of its query plan.)
+ */
 export const DUE_MAILS_SQL =
-  "select id from outbox where status = 'queued' and id > ? and next_attempt_at <= ? and (claimed_until is null or claimed_until < ?) order by id limit ?";
+  'select id from (' +
+  `select * from (select id, next_attempt_at from outbox where next_attempt_at = ? and id > ? and ${CLAIMABLE} order by id limit ?) union all ` +
+  `select * from (select id, next_attempt_at from outbox where next_attempt_at > ? and ${CLAIMABLE} order by next_attempt_at, id limit ?)` +
+  ') order by next_attempt_at, id limit ?';
 const CLAIM_SQL_SQLITE = `update outbox set claimed_until = ? where id in (${DUE_MAILS_SQL}) returning *`;
-const CLAIM_SQL_PG = `update outbox set claimed_until = ? where id in (${DUE_MAILS_SQL} for update skip locked) returning *`;
+// PostgreSQL seeks by the whole row value (status, then (next_attempt_at, id)) in one walk.
+const CLAIM_SQL_PG =
+  `update outbox set claimed_until = ? where id in (select id from outbox where (next_attempt_at, id) > (?, ?) and ${CLAIMABLE} ` +
+  'order by next_attempt_at, id limit ? for update skip locked) returning *';
+
+/** Where a pass's walk over the queue has got to: the last mail it claimed. */
+export type ClaimCursor = Pick<MailRow, 'next_attempt_at'> & { id?: number };
+const START: ClaimCursor = { next_attempt_at: '', id: 0 };
+const byDue = (a: ClaimCursor, b: ClaimCursor) => (a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : a.id! - b.id!);
 
 /**
  * Leases up to `limit` due mails until `leaseUntil`, in one statement (one round trip per batch): other
@@ -49,17 +67,21 @@ const CLAIM_SQL_PG = `update outbox set claimed_until = ? where id in (${DUE_MAI
  * lease; on SQLite the statement holds the write lock while it runs. A worker that dies mid-send lets
  * the lease lapse and another sends again, with the same Message-ID (SMTP is at least once).
  *
- * `after`: only mails queued after this id, so that a pass's claims walk the queue forward by
- * outbox_claim_index (status, id, then the columns the claim tests, so that mails not yet due are passed
- * over in the index, without reading their rows) instead of reading again, on every claim, the mails it
- * has already leased. A mail that becomes due behind the walk (a lapsed lease) goes in the next pass.
+ * Mails go in the order they fell due, then oldest first. `after`: only mails past this one, so that a
+ * pass's claims walk outbox_claim_index (status, next_attempt_at, id, claimed_until) forward instead of
+ * reading again, on every claim, the mails it has already leased; mails not yet due lie beyond the
+ * walk's end and are never read. A mail that becomes due behind the walk (a lapsed lease) goes in the
+ * next pass.
  */
-export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number, after = 0): Promise<MailRow[]> {
+export async function claimDueMails(db: Tx, now: string, leaseUntil: string, limit: number, after: ClaimCursor = START): Promise<MailRow[]> {
   const pg = isPostgres(db);
-  const res = await db.raw(pg ? CLAIM_SQL_PG : CLAIM_SQL_SQLITE, [leaseUntil, after, now, now, limit]);
+  const { next_attempt_at: at, id = 0 } = after;
+  const res = pg
+    ? await db.raw(CLAIM_SQL_PG, [leaseUntil, at, id, now, now, limit])
+    : await db.raw(CLAIM_SQL_SQLITE, [leaseUntil, at, id, now, now, limit, at, now, now, limit, limit]);
   const rows = (pg ? (res as { rows: MailRow[] }).rows : res) as MailRow[];
-  // RETURNING gives no order; mails go out oldest first.
-  return rows.sort((a, b) => a.id! - b.id!);
+  // RETURNING gives no order.
+  return rows.sort(byDue);
 }
 
 /** A dispatcher that stops early (shutdown) hands back the mails it claimed and did not send. */
