@@ -71,8 +71,8 @@ export class Engine {
 
   // ── a branch ────────────────────────────────────────────────────────────────
   sendBranchEvent = (req: BranchEventRequest): Promise<EventAnswer> => sendBranchEvent(this.deps, req, req.now ?? nowIso());
-  /** Many events in one transaction, a savepoint each: refused ones are reported, the rest applied. */
-  sendBranchEvents = (reqs: BranchEventRequest[], now = nowIso()): Promise<BatchResult[]> => sendBranchEvents(this.deps, reqs, now);
+  /** Many events in one transaction, a savepoint each: refused ones are reported, the rest applied (written in parts of `writeEvery`, default WRITE_EVERY). */
+  sendBranchEvents = (reqs: BranchEventRequest[], now = nowIso(), opts: { writeEvery?: number } = {}): Promise<BatchResult[]> => sendBranchEvents(this.deps, reqs, now, opts);
   saveScoreDraft = (req: { cycle: string | number; branch: string; draft: unknown; actor: Actor }, now = nowIso()) => saveScoreDraft(this.deps, req, now);
   setDeputy = (ref: string | number, code: string, deputy: unknown, actor: Actor, now = nowIso()) =>
     setDeputy(this.deps, { cycle: ref, branch: code, deputy, actor }, now);

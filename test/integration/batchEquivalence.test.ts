@@ -65,10 +65,16 @@ async function contents(env: TestEnv) {
 const outcome = (r: BatchResult) => (r.ok ? { ok: r.answer } : { error: r.error.code });
 
 describe.each(dialects)('a batch of events on %s', (dialect) => {
-  it('leaves the database as the same events sent one by one do', async () => {
+  // Written as one part (the batch is smaller than WRITE_EVERY), and in parts of two and of one, each
+  // written while the next is planned: the same database either way.
+  it.each([
+    ['as one part', undefined],
+    ['in parts of two', 2],
+    ['in parts of one', 1],
+  ])('leaves the database as the same events sent one by one do (written %s)', async (_written, writeEvery) => {
     const batched = await launched(dialect);
     const single = await launched(dialect);
-    const results = (await batched.env.services.engine.sendBranchEvents(batched.requests, AT)).map(outcome);
+    const results = (await batched.env.services.engine.sendBranchEvents(batched.requests, AT, { writeEvery })).map(outcome);
     const one: unknown[] = [];
     for (const req of single.requests) {
       one.push(
