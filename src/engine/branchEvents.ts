@@ -189,16 +189,17 @@ class BatchRecords {
   }
 }
 
+/** Accepted events written in one part while the batch's next ones are planned (see sendBranchEvents). */
+export const WRITE_EVERY = 100;
+
 /**
  * Many events in one transaction. Each is checked and transitioned in memory against the branch as
  * the batch has left it, and a refused one is reported on its own line and changes nothing; the
  * accepted ones are written together (TransitionBatch: one statement for their rows, the audit
- * records and mails in a few inserts). Events that touch more than their branch row are recorded one
+ * records and mails in a few inserts), in parts of WRITE_EVERY, each while the next part is planned
+ * (TransitionBatch.writeAhead). Events that touch more than their branch row are recorded one
  * by one, in a savepoint each, after what came before them is written. (A stack of paper score sheets.)
  */
-/** Accepted events written in one part while the batch's next ones are planned (see sendBranchEvents). */
-export const WRITE_EVERY = 100;
-
 export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventRequest[], now: string, opts: { writeEvery?: number } = {}): Promise<BatchResult[]> {
   const writeEvery = Math.max(1, opts.writeEvery ?? WRITE_EVERY);
   const results: BatchResult[] = [];
@@ -210,16 +211,6 @@ export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventReques
       const error = err instanceof LostRace ? lostRace() : err;
       if (!(error instanceof AppError)) throw error;
       results.push({ ok: false, error });
-    };
-    // The accepted events are written in parts of writeEvery, each while the next part is planned, so
-    // that the statecharts run while the database writes (and fewer planned rows outlive a young
-    // garbage collection). One part is written at a time, as the audit chain's head moves part by
-    // part; a part that fails to write fails the batch, as a failed write of the whole did.
-    let writing: Promise<unknown> | undefined;
-    const written = async () => {
-      const w = writing;
-      writing = undefined;
-      await w;
     };
     for (const req of reqs) {
       const at = req.now ?? now;
@@ -242,14 +233,11 @@ export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventReques
         refused(err);
         continue;
       }
-      // Outside the event's own try: a failure to write is the batch's, whose events were reported applied.
-      if (batch.size >= writeEvery) {
-        await written();
-        writing = batch.flush();
-        writing.catch(() => {}); // seen by whoever awaits it next
-      }
+      // Outside the event's own try: a failure to write is the batch's, whose events were reported
+      // applied. The statecharts run while the database writes a part (and fewer planned rows
+      // outlive a young garbage collection).
+      if (batch.size >= writeEvery) await batch.writeAhead();
       if (alone) {
-        await written();
         await batch.flush();
         try {
           results.push({ ok: true, answer: await trx.transaction((sp) => apply(sp, deps, req, alone, at)) });
@@ -259,7 +247,6 @@ export async function sendBranchEvents(deps: EngineDeps, reqs: BranchEventReques
         records.forgetAll();
       }
     }
-    await written();
     await batch.flush();
   });
   return results;

@@ -185,8 +185,37 @@ export class TransitionBatch {
     this.mails.push(...mails);
   }
 
+  /** A part being written by writeAhead, and the mails the parts written so had new in the outbox. */
+  private writing: Promise<void> | undefined;
+  private queuedAhead = 0;
+
+  /**
+   * Starts writing what the batch holds and returns as soon as the part written before is done, so
+   * that the caller plans the next part while the database writes this one. One part is written at a
+   * time, as the audit chain's head moves part by part; a part that fails to write fails the next
+   * writeAhead or flush.
+   */
+  async writeAhead(): Promise<void> {
+    await this.written();
+    this.writing = this.write().then((n) => void (this.queuedAhead += n));
+    this.writing.catch(() => {}); // seen by whoever awaits it next
+  }
+
   /** Writes what the batch holds; answers how many mails were new in the outbox. */
   async flush(): Promise<number> {
+    await this.written();
+    const queued = (await this.write()) + this.queuedAhead;
+    this.queuedAhead = 0;
+    return queued;
+  }
+
+  private async written(): Promise<void> {
+    const part = this.writing;
+    this.writing = undefined;
+    await part;
+  }
+
+  private async write(): Promise<number> {
     const planned = this.planned;
     const mails = this.mails;
     this.planned = [];
